@@ -1,0 +1,13 @@
+/** `ssd-stream train` (not built yet). */
+import type { Command } from 'commander';
+import { SsdsError, ErrorCodes } from '../errors.js';
+
+export function register(program: Command): void {
+  program
+    .command('train')
+    .description('(not available yet)')
+    .allowUnknownOption()
+    .action(() => {
+      throw new SsdsError(ErrorCodes.CONFIG_INVALID, 'train is not available yet');
+    });
+}
