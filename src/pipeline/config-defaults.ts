@@ -1,0 +1,67 @@
+/**
+ * Every default of the server and pipeline config in one place, with units. The schema
+ * (`config-schema.ts`) applies them; `config/default.yaml` documents the same values.
+ */
+export const CONFIG_DEFAULTS = {
+  server: {
+    host: '0.0.0.0',
+    port: 8080,
+    /** Bearer token for `/api` and `/ws`; null = no auth. `SSDS_AUTH_TOKEN` overrides. */
+    authToken: null as string | null,
+    /** Origins allowed to open `/ws`; empty = any origin. */
+    allowedOrigins: [] as string[],
+    metrics: {
+      enabled: true,
+      /** Include prom-client's default process metrics (CPU, memory, GC). */
+      processMetrics: true,
+    },
+    /** Grace period for SIGINT/SIGTERM before the process exits anyway. */
+    shutdownTimeoutMs: 4000, // ms
+  },
+  pipeline: {
+    /** Catalogue name, path to an .onnx file, or 'default' (the embedded default model). */
+    model: 'default',
+    executionProvider: 'auto' as 'auto' | 'cpu' | 'cuda',
+    /** Inference worker threads, each with its own ONNX Runtime session. */
+    workers: 1,
+    /** Intra-op threads per session. */
+    threads: 1,
+    /** Frames from different streams per inference call. */
+    maxBatch: 4,
+    /** Longest a frame waits for a batch to fill. */
+    maxWaitMs: 10, // ms
+    /** Frames an offline (non-live) source may have queued before its decoder is paused. */
+    queueSize: 8, // frames
+    /** Batches in flight per pipeline (one per worker keeps every worker busy). */
+    maxInFlight: 0, // 0 = workers + 1
+  },
+  source: {
+    /** Decimate to this rate; null = the source's own rate. */
+    fps: null as number | null,
+    loop: false,
+    /** Files only: read at native pace (`-re`), i.e. behave like a camera. */
+    realtime: true,
+    rtspTransport: 'tcp' as 'tcp' | 'udp',
+    timeouts: {
+      connectMs: 10_000, // ms, RTSP/HTTP connection
+      readMs: 10_000, // ms, socket read
+      stallMs: 10_000, // ms without a frame before the source is restarted
+    },
+    backoff: {
+      initialMs: 500, // ms, first retry delay
+      maxMs: 30_000, // ms, cap
+      factor: 2,
+      jitter: 0.2, // ± fraction of the delay
+    },
+    jpeg: {
+      enabled: true,
+      /** Display width of viewer JPEGs; height keeps the aspect ratio. */
+      width: 640, // px
+      /** ffmpeg `-q:v` (2 best … 31 worst). */
+      quality: 5,
+    },
+  },
+  tracker: {
+    type: 'bytetrack' as 'bytetrack' | 'sort' | 'iou' | 'none',
+  },
+} as const;

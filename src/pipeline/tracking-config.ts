@@ -1,0 +1,66 @@
+/**
+ * Config schemas of the tracking stages as seen by a pipeline (`tracker`, `zones`, `lines`,
+ * `events`). Closed like the rest of the config.
+ */
+import { z } from 'zod';
+
+const thresh = z.number().min(0).max(1);
+
+/** `tracker:` (ByteTrack settings as in the tracking issue; `iou` is the simple fallback). */
+export const trackerConfigSchema = z
+  .object({
+    type: z.enum(['bytetrack', 'sort', 'iou', 'none']).default('bytetrack'),
+    /** Detections at or above this score take part in the first association round. */
+    highThresh: thresh.default(0.5),
+    /** Detections between low and high take part in the second round only. */
+    lowThresh: thresh.default(0.1),
+    /** An unmatched detection starts a track only at or above this score. */
+    newTrackThresh: thresh.default(0.6),
+    /** Minimum IoU for a detection to match a track. */
+    matchIou: thresh.default(0.2),
+    /** Frames a lost track is kept before it ends. */
+    buffer: z.number().int().min(0).max(10_000).default(30),
+  })
+  .strict();
+export type TrackerConfig = z.infer<typeof trackerConfigSchema>;
+
+const point = z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]);
+
+/** A polygon zone in normalised coordinates. */
+export const zoneConfigSchema = z
+  .object({
+    name: z.string().min(1),
+    polygon: z.array(point).min(3, 'expected at least 3 points'),
+    classes: z.array(z.string().min(1)).optional(),
+  })
+  .strict();
+export type ZoneConfig = z.infer<typeof zoneConfigSchema>;
+
+/** A directed counting line in normalised coordinates. */
+export const lineConfigSchema = z
+  .object({
+    name: z.string().min(1),
+    from: point,
+    to: point,
+    classes: z.array(z.string().min(1)).optional(),
+  })
+  .strict();
+export type LineConfig = z.infer<typeof lineConfigSchema>;
+
+/** Where events go besides `/ws`. */
+export const eventSinkConfigSchema = z.discriminatedUnion('type', [
+  z
+    .object({
+      type: z.literal('mqtt'),
+      url: z.string().regex(/^mqtts?:\/\/\S+$/, 'expected mqtt://host[:port]'),
+      topic: z.string().min(1).default('ssd-stream/events'),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('webhook'),
+      url: z.string().regex(/^https?:\/\/\S+$/, 'expected http(s)://...'),
+    })
+    .strict(),
+]);
+export type EventSinkConfig = z.infer<typeof eventSinkConfigSchema>;
