@@ -36,6 +36,12 @@ export const ErrorCodes = {
   NOT_FOUND: 'SSDS_ERR_NOT_FOUND',
   /** Something was cancelled because its owner is shutting down. */
   ABORTED: 'SSDS_ERR_ABORTED',
+  /** An API or WebSocket request lacks the bearer token or carries a wrong one. */
+  UNAUTHORIZED: 'SSDS_ERR_UNAUTHORIZED',
+  /** A WebSocket upgrade came from an origin that is not allowed. */
+  FORBIDDEN: 'SSDS_ERR_FORBIDDEN',
+  /** An unexpected failure inside the server (a bug or a non-SsdsError thrown below it). */
+  INTERNAL: 'SSDS_ERR_INTERNAL',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
