@@ -43,7 +43,7 @@ export const CONFIG_DEFAULTS = {
     realtime: true,
     rtspTransport: 'tcp' as 'tcp' | 'udp',
     timeouts: {
-      connectMs: 10_000, // ms, RTSP/HTTP connection
+      connectMs: 15_000, // ms, connection plus the wait for the first keyframe
       readMs: 10_000, // ms, socket read
       stallMs: 10_000, // ms without a frame before the source is restarted
     },
@@ -57,8 +57,8 @@ export const CONFIG_DEFAULTS = {
       enabled: true,
       /** Display width of viewer JPEGs; height keeps the aspect ratio. */
       width: 640, // px
-      /** ffmpeg `-q:v` (2 best … 31 worst). */
-      quality: 5,
+      /** JPEG quality, 1 (worst) … 100 (best). */
+      quality: 75,
     },
   },
   tracker: {

@@ -41,7 +41,7 @@ const jpegSchema = z
   .object({
     enabled: z.boolean().default(D.source.jpeg.enabled),
     width: z.number().int().min(16).max(7680).default(D.source.jpeg.width),
-    quality: z.number().int().min(2).max(31).default(D.source.jpeg.quality),
+    quality: z.number().int().min(1).max(100).default(D.source.jpeg.quality),
   })
   .strict();
 
@@ -130,8 +130,11 @@ export const configFileSchema = z
 /** The validated, merged and frozen config the runtime and server start from. */
 export interface AppConfig {
   readonly server: Readonly<ServerConfig>;
-  readonly pipelines: readonly Readonly<PipelineConfig & { sources: ResolvedSource[] }>[];
+  readonly pipelines: readonly ResolvedPipelineConfig[];
 }
+
+/** A pipeline after the loader resolved its sources. */
+export type ResolvedPipelineConfig = Readonly<PipelineConfig & { sources: ResolvedSource[] }>;
 
 /** A source after the loader filled in `id` and `live`. */
 export type ResolvedSource = SourceConfig & { id: string; live: boolean };

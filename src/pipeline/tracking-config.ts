@@ -4,25 +4,8 @@
  */
 import { z } from 'zod';
 
-const thresh = z.number().min(0).max(1);
-
-/** `tracker:` (ByteTrack settings as in the tracking issue; `iou` is the simple fallback). */
-export const trackerConfigSchema = z
-  .object({
-    type: z.enum(['bytetrack', 'sort', 'iou', 'none']).default('bytetrack'),
-    /** Detections at or above this score take part in the first association round. */
-    highThresh: thresh.default(0.5),
-    /** Detections between low and high take part in the second round only. */
-    lowThresh: thresh.default(0.1),
-    /** An unmatched detection starts a track only at or above this score. */
-    newTrackThresh: thresh.default(0.6),
-    /** Minimum IoU for a detection to match a track. */
-    matchIou: thresh.default(0.2),
-    /** Frames a lost track is kept before it ends. */
-    buffer: z.number().int().min(0).max(10_000).default(30),
-  })
-  .strict();
-export type TrackerConfig = z.infer<typeof trackerConfigSchema>;
+/** `tracker:` is the tracking module's own closed schema (ByteTrack or SORT). */
+export { trackerConfigSchema, type TrackerConfig } from '../tracking/tracker-config.js';
 
 const point = z.tuple([z.number().min(0).max(1), z.number().min(0).max(1)]);
 

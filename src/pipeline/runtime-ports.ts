@@ -1,0 +1,88 @@
+/**
+ * What the runtime needs from the other stages (video, inference, tracking, events, models), as
+ * small structural interfaces. `runtime-deps.ts` binds them to the real modules; tests and the
+ * bench may bind an in-memory source instead of ffmpeg. Keeping the runtime on these ports means
+ * it holds no detection math and knows no ffmpeg arguments.
+ */
+import type { Observable } from 'rxjs';
+import type { Detection, Frame } from '../types.js';
+import type { StreamState } from './runtime-api.js';
+import type { ResolvedSource } from './config-schema.js';
+import type { PipelineConfig } from './config-schema.js';
+
+/** A decoded frame, optionally with its display-size JPEG (paired by index in `src/video`). */
+export type SourceFrame = Frame & { jpeg?: Uint8Array; decodeMs?: number };
+
+/** A state change of a source. */
+export interface SourceStateChange {
+  state: StreamState;
+  error?: string;
+  /** Restarts so far. */
+  reconnects?: number;
+}
+
+/** A running, self-restarting source. */
+export interface SourceHandle {
+  frames$: Observable<SourceFrame>;
+  state$: Observable<SourceStateChange>;
+  /** Backpressure for offline sources; optional because live sources never pause. */
+  pause?(): void;
+  resume?(): void;
+  stop(): Promise<void>;
+}
+
+/** Model input geometry the source must produce. */
+export interface InputGeometry {
+  width: number;
+  height: number;
+  resize: 'stretch' | 'pad';
+  padAlign: 'top-left' | 'center';
+}
+
+/** One frame to detect on. */
+export interface DetectRequest {
+  data: Uint8Array;
+  sourceWidth: number;
+  sourceHeight: number;
+}
+
+/** Detections of one frame and where its time went (ms). */
+export interface DetectResult {
+  detections: Detection[];
+  timings: { queueMs: number; inferenceMs: number; postprocessMs: number };
+}
+
+/** A loaded model behind a worker pool. */
+export interface DetectorHandle {
+  readonly input: InputGeometry;
+  readonly labels: string[];
+  detect(reqs: DetectRequest[]): Promise<DetectResult[]>;
+  close(): Promise<void>;
+}
+
+/** Per-stream tracker. */
+export interface TrackerHandle {
+  update(dets: Detection[], tMs: number): { detections: Detection[]; events: { type: string; [k: string]: unknown }[] };
+}
+
+/** Per-stream zones and lines. */
+export interface ZoneHandle {
+  update(dets: Detection[], tMs: number): { type: string; [k: string]: unknown }[];
+}
+
+/** Where events go besides `events$`. */
+export interface EventSinkHandle {
+  publish(event: { type: string; stream: string; at: number; [k: string]: unknown }): void;
+  close(): Promise<void>;
+}
+
+/** Everything the runtime builds pipelines from. */
+export interface RuntimeDeps {
+  openSource(src: ResolvedSource, input: InputGeometry): SourceHandle;
+  /** Resolves a model reference ('default', catalogue name, path) to a file. */
+  resolveModel(ref: string): Promise<string>;
+  createDetector(path: string, pipeline: PipelineConfig): Promise<DetectorHandle>;
+  createTracker(pipeline: PipelineConfig, streamId: string): TrackerHandle;
+  createZoneMonitor?(pipeline: PipelineConfig, streamId: string): ZoneHandle | null;
+  createEventSinks?(pipeline: PipelineConfig): EventSinkHandle | null;
+}
