@@ -60,14 +60,20 @@ export interface DetectorHandle {
   close(): Promise<void>;
 }
 
+/** An event raised by tracking or zones; its other fields travel to clients unchanged. */
+export interface StageEvent {
+  type: string;
+  at?: number;
+}
+
 /** Per-stream tracker. */
 export interface TrackerHandle {
-  update(dets: Detection[], tMs: number): { detections: Detection[]; events: { type: string; [k: string]: unknown }[] };
+  update(dets: Detection[], tMs: number): { detections: Detection[]; events: StageEvent[] };
 }
 
 /** Per-stream zones and lines. */
 export interface ZoneHandle {
-  update(dets: Detection[], tMs: number): { type: string; [k: string]: unknown }[];
+  update(dets: Detection[], tMs: number): StageEvent[];
 }
 
 /** Where events go besides `events$`. */

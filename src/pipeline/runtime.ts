@@ -26,7 +26,7 @@ import type {
 } from './runtime-api.js';
 import type { AppConfig, PipelineConfig, ResolvedPipelineConfig, ResolvedSource } from './config-schema.js';
 import { parseSourceRequest } from './config-loader.js';
-import type { DetectResult, DetectorHandle, EventSinkHandle, RuntimeDeps, SourceFrame, SourceHandle, TrackerHandle, ZoneHandle } from './runtime-ports.js';
+import type { DetectResult, StageEvent, DetectorHandle, EventSinkHandle, RuntimeDeps, SourceFrame, SourceHandle, TrackerHandle, ZoneHandle } from './runtime-ports.js';
 import { latestFrame } from './operators/latest-frame.js';
 import { boundedQueue } from './operators/bounded-queue.js';
 import { crossStreamBatcher } from './operators/cross-stream-batcher.js';
@@ -389,7 +389,7 @@ export class PipelineRuntime implements RuntimeApi {
 
     const t0 = performance.now();
     let detections = r.detections;
-    let raw: { type: string; [k: string]: unknown }[] = [];
+    let raw: StageEvent[] = [];
     try {
       const tracked = s.tracker.update(detections, f.capturedAt);
       detections = tracked.detections;
@@ -413,7 +413,7 @@ export class PipelineRuntime implements RuntimeApi {
       height: f.sourceHeight,
     });
     for (const e of raw) {
-      const ev: PipelineEvent = { ...e, type: e.type, stream: s.id, at: typeof e.at === 'number' ? e.at : f.capturedAt };
+      const ev: PipelineEvent = { ...(e as unknown as Record<string, unknown>), type: e.type, stream: s.id, at: typeof e.at === 'number' ? e.at : f.capturedAt };
       m?.events.inc({ stream: s.id, type: ev.type });
       this.events.next(ev);
       s.pipeline.sinks?.publish(ev);

@@ -1,0 +1,72 @@
+/**
+ * Binds the runtime's ports (`runtime-ports.ts`) to the real stages: supervised ffmpeg sources
+ * (`src/video`), the worker-pool detector (`src/inference`), ByteTrack (`src/tracking`) and the
+ * model catalogue (`src/models`).
+ */
+import { map } from 'rxjs';
+import { superviseSource } from '../video/supervised-source.js';
+import { Detector } from '../inference/detector.js';
+import { createTracker } from '../tracking/tracker.js';
+import { resolveModel } from '../models/catalog.js';
+import { toVideoUrl } from './demo-sources.js';
+import type { PipelineConfig, ResolvedSource } from './config-schema.js';
+import type { DetectorHandle, InputGeometry, RuntimeDeps, SourceHandle } from './runtime-ports.js';
+
+/** Starts a supervised ffmpeg source producing frames of the model's input geometry. */
+export function openSupervisedSource(src: ResolvedSource, input: InputGeometry): SourceHandle {
+  const sup = superviseSource({
+    streamId: src.id,
+    url: toVideoUrl(src.url, `sources.${src.id}.url`),
+    width: input.width,
+    height: input.height,
+    resize: input.resize,
+    padAlign: input.padAlign,
+    fps: src.fps ?? undefined,
+    live: src.live,
+    loop: src.loop,
+    realtime: src.realtime,
+    rtspTransport: src.rtspTransport,
+    connectTimeoutMs: src.timeouts.connectMs,
+    readTimeoutMs: src.timeouts.readMs,
+    stallTimeoutMs: src.timeouts.stallMs,
+    backoff: src.backoff,
+    jpeg: src.jpeg.enabled ? { width: src.jpeg.width, quality: src.jpeg.quality } : false,
+  });
+  // Started before anyone subscribes to state$ so its first value is `connecting`, not the
+  // pre-start `stopped`; frames come from a child process, so none can be missed meanwhile.
+  sup.start();
+  return {
+    frames$: sup.frames$,
+    state$: sup.state$.pipe(map((state) => ({ state, error: sup.lastError, reconnects: sup.reconnects }))),
+    pause: () => sup.pause(),
+    resume: () => sup.resume(),
+    stop: () => sup.stop(),
+  };
+}
+
+/** Loads a model into a worker pool configured by the pipeline. */
+export async function createPipelineDetector(path: string, p: PipelineConfig): Promise<DetectorHandle> {
+  const det = await Detector.create({
+    model: path,
+    executionProvider: p.executionProvider,
+    workers: p.workers,
+    intraOpThreads: p.threads,
+    maxBatch: p.maxBatch,
+    postprocess: p.postprocess,
+  });
+  const input = det.spec.input;
+  return {
+    input: { width: input.width, height: input.height, resize: input.resize, padAlign: input.padAlign },
+    labels: [...det.spec.labels],
+    detect: (reqs) => det.detect(reqs),
+    close: () => det.close(),
+  };
+}
+
+/** The real stages. */
+export const defaultRuntimeDeps: RuntimeDeps = {
+  openSource: openSupervisedSource,
+  resolveModel: (ref) => resolveModel(ref),
+  createDetector: createPipelineDetector,
+  createTracker: (p) => createTracker(p.tracker),
+};
