@@ -1,0 +1,140 @@
+/**
+ * The default model: face-api's pretrained SSD MobileNetV1 face detector
+ * (`@vladmandic/face-api/model/ssd_mobilenetv1_model*`), described as a MobileNetV1-SSD network.
+ *
+ * What face-api does (read from its `ssdMobilenetv1` sources, facts only):
+ * - pads the photo to a square with zeros at the bottom/right (image top-left), resizes it to
+ *   512×512 bilinearly, and scales pixels with `x / 127.5 - 1`;
+ * - MobileNetV1 at width 1.0 (batch norm folded into the pointwise layers, explicit in the
+ *   depthwise layers with ε = 0.001), four extra layers, 1×1 box and class predictors on six
+ *   maps (32², 16², 8², 4², 2², 1²; 3 boxes per cell on the first, 6 after) = 5118 boxes;
+ * - decodes TF-style (yxhw, scale factors 10/10/5/5) against its stored anchors
+ *   (`Output/extra_dim`, ymin/xmin/ymax/xmax), scores = sigmoid of class column 1 of 3
+ *   (0 is background, 2 is unused);
+ * - greedy NMS at IoU 0.5 over scores above `minConfidence` (default 0.5), at most 100 results.
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { ErrorCodes, SsdsError } from '../errors.js';
+import type { ModelSpec } from '../ssd/spec.js';
+import { readTfjsWeights, type TfjsWeight } from './face-api-weights.js';
+import { createMobilenetV1Ssd } from './mobilenet-v1-ssd.js';
+import type { SsdNetwork, WeightTensor } from './ssd-network.js';
+
+/** Batch-norm ε of face-api's depthwise layers (float32 of 0.001, as TF stored it). */
+const BN_EPSILON = 0.0010000000474974513;
+/** Class columns of face-api's predictors: background, face, and an unused third. */
+const FACE_API_CLASSES = 3;
+
+/** Path of face-api's SSD MobileNetV1 weights manifest inside node_modules. */
+export function faceApiManifestPath(): string {
+  const require = createRequire(import.meta.url);
+  let pkg: string;
+  try {
+    pkg = require.resolve('@vladmandic/face-api/package.json');
+  } catch (e) {
+    throw new SsdsError(ErrorCodes.MODEL_NOT_FOUND, '@vladmandic/face-api is not installed: it ships the default model weights (run npm install)', { cause: e });
+  }
+  return join(dirname(pkg), 'model', 'ssd_mobilenetv1_model-weights_manifest.json');
+}
+
+function tensor(map: Map<string, TfjsWeight>, name: string, manifest: string): Float32Array {
+  const w = map.get(name);
+  if (!w || !(w.data instanceof Float32Array)) {
+    throw new SsdsError(ErrorCodes.MODEL_INVALID, `${manifest}: tensor ${name} is missing or not float32`);
+  }
+  return w.data;
+}
+
+/** Depthwise kernel HWC1 and batch norm → folded kernel and bias (per channel c). */
+function foldDepthwiseBn(kernel: Float32Array, gamma: Float32Array, beta: Float32Array, mean: Float32Array, variance: Float32Array): [Float32Array, Float32Array] {
+  const c = gamma.length;
+  const k = new Float32Array(kernel.length); // (3, 3, C, 1)
+  const b = new Float32Array(c);
+  const scale = new Float64Array(c);
+  for (let ch = 0; ch < c; ch++) {
+    scale[ch] = gamma[ch] / Math.sqrt(variance[ch] + BN_EPSILON);
+    b[ch] = beta[ch] - mean[ch] * scale[ch];
+  }
+  for (let i = 0; i < kernel.length; i++) k[i] = kernel[i] * scale[i % c];
+  return [k, b];
+}
+
+/** Keeps class columns `[0, keep)` of each anchor of a (…, anchors × 3) predictor output. */
+function keepClasses(data: Float32Array, inner: number, anchors: number, keep: number): Float32Array {
+  // data (inner, anchors * 3) row-major → (inner, anchors * keep); inner = kh*kw*Cin for kernels, 1 for biases
+  const out = new Float32Array(inner * anchors * keep);
+  for (let r = 0; r < inner; r++)
+    for (let a = 0; a < anchors; a++)
+      for (let c = 0; c < keep; c++) out[(r * anchors + a) * keep + c] = data[(r * anchors + a) * FACE_API_CLASSES + c];
+  return out;
+}
+
+/**
+ * The spec of the default model. `pixelScale` is face-api's `Preprocessor/mul/x`
+ * (float32 2/255); mean 1 gives face-api's [-1, 1] range.
+ */
+export function faceSsdMobilenetV1Spec(name = 'face-ssd-mobilenetv1'): ModelSpec {
+  return createMobilenetV1Ssd({ name, inputSize: 512, labels: ['background', 'face'], spec: faceSpecOverrides }).spec;
+}
+
+const faceSpecOverrides = {
+  input: {
+    width: 512,
+    height: 512,
+    format: 'uint8-nhwc' as const,
+    resize: 'pad' as const,
+    padAlign: 'top-left' as const,
+    pixelScale: 0.007843137718737125,
+    mean: [1, 1, 1] as [number, number, number],
+    std: [1, 1, 1] as [number, number, number],
+  },
+  postprocess: { scoreThreshold: 0.5, iouThreshold: 0.5, preNmsTopK: 5118, maxDetections: 100, nms: 'hard' as const, softSigma: 0.5 },
+};
+
+/**
+ * Builds the default model's network from face-api's weights (read from `manifestPath`, by
+ * default the installed package). Throws `SSDS_ERR_MODEL_INVALID` naming the tensor at fault.
+ */
+export function faceApiSsdNetwork(manifestPath = faceApiManifestPath(), name = 'face-ssd-mobilenetv1'): SsdNetwork {
+  const src = readTfjsWeights(manifestPath);
+  const net = createMobilenetV1Ssd({ name, inputSize: 512, labels: ['background', 'face'], spec: faceSpecOverrides });
+  const t = (n: string): Float32Array => tensor(src, n, manifestPath);
+  const weights = new Map<string, WeightTensor>();
+  const put = (layer: string, kernel: Float32Array, bias: Float32Array): void => {
+    const shapeK = net.weights.get(`${layer}/kernel`)!.shape;
+    const shapeB = net.weights.get(`${layer}/bias`)!.shape;
+    if (kernel.length !== shapeK.reduce((a, b) => a * b, 1) || bias.length !== shapeB[0]) {
+      throw new SsdsError(ErrorCodes.MODEL_INVALID, `${manifestPath}: weights of ${layer} do not fit [${shapeK.join(',')}]`);
+    }
+    weights.set(`${layer}/kernel`, { shape: shapeK, data: kernel });
+    weights.set(`${layer}/bias`, { shape: shapeB, data: bias });
+  };
+
+  const pw = (prefix: string): [Float32Array, Float32Array] => [t(`${prefix}/weights`), t(`${prefix}/convolution_bn_offset`)];
+  put('backbone/conv0', ...pw('MobilenetV1/Conv2d_0_pointwise'));
+  for (let i = 1; i <= 13; i++) {
+    const d = `MobilenetV1/Conv2d_${i}_depthwise`;
+    put(`backbone/dw${i}`, ...foldDepthwiseBn(t(`${d}/depthwise_weights`), t(`${d}/BatchNorm/gamma`), t(`${d}/BatchNorm/beta`), t(`${d}/BatchNorm/moving_mean`), t(`${d}/BatchNorm/moving_variance`)));
+    put(`backbone/pw${i}`, ...pw(`MobilenetV1/Conv2d_${i}_pointwise`));
+  }
+  for (let n = 0; n < 8; n++) put(`extra/conv${n}`, ...pw(`Prediction/Conv2d_${n}_pointwise`));
+  net.predictors.forEach((p, k) => {
+    const bp = `Prediction/BoxPredictor_${k}`;
+    put(`head${k}/box`, t(`${bp}/BoxEncodingPredictor/weights`), t(`${bp}/BoxEncodingPredictor/biases`));
+    const cw = t(`${bp}/ClassPredictor/weights`);
+    const cb = t(`${bp}/ClassPredictor/biases`);
+    const inC = p.cls[0].inChannels;
+    if (cw.length !== inC * p.anchorsPerCell * FACE_API_CLASSES) {
+      throw new SsdsError(ErrorCodes.MODEL_INVALID, `${manifestPath}: ${bp}/ClassPredictor/weights has ${cw.length} values, expected ${inC}×${p.anchorsPerCell}×3`);
+    }
+    // Drop face-api's unused third class column so the model has exactly [background, face].
+    put(`head${k}/class`, keepClasses(cw, inC, p.anchorsPerCell, 2), keepClasses(cb, 1, p.anchorsPerCell, 2));
+  });
+  return { ...net, weights };
+}
+
+/** face-api's stored anchors (`Output/extra_dim`, (A, 4) ymin, xmin, ymax, xmax normalised). */
+export function faceApiAnchorsYxyx(manifestPath = faceApiManifestPath()): Float32Array {
+  return tensor(readTfjsWeights(manifestPath), 'Output/extra_dim', manifestPath);
+}
