@@ -6,6 +6,7 @@
  */
 import type { Detection } from '../types.js';
 import type { MotRow } from './mot.js';
+import type { Tracker, TrackEvent } from '../tracking/tracker.js';
 
 /** One ground-truth object; positions normalised, velocity per frame. */
 export interface SceneObject {
@@ -167,4 +168,41 @@ export function sceneGtRows(scene: SceneFrame[], width = 1920, height = 1080): M
       visibility: 1,
     })),
   );
+}
+
+/** Result of {@link trackScene}. */
+export interface TrackedScene {
+  /** Tracker output as MOTChallenge rows in the same pixel frame as {@link sceneGtRows}. */
+  rows: MotRow[];
+  events: TrackEvent[];
+  /** Per-update wall time, ms. */
+  updateMs: number[];
+}
+
+/**
+ * Runs `tracker` over `scene` (all frames, or those `keep` accepts — to simulate skipped frames)
+ * and collects its output as MOT rows.
+ */
+export function trackScene(
+  tracker: Tracker,
+  scene: SceneFrame[],
+  keep: (frame: number) => boolean = () => true,
+  width = 1920,
+  height = 1080,
+): TrackedScene {
+  const rows: MotRow[] = [];
+  const events: TrackEvent[] = [];
+  const updateMs: number[] = [];
+  for (const f of scene) {
+    if (!keep(f.frame)) continue;
+    const t0 = performance.now();
+    const out = tracker.update(f.detections, f.timestampMs);
+    updateMs.push(performance.now() - t0);
+    events.push(...out.events);
+    for (const d of out.detections) {
+      const [x1, y1, x2, y2] = d.box;
+      rows.push({ frame: f.frame, id: d.trackId ?? -1, box: [x1 * width, y1 * height, (x2 - x1) * width, (y2 - y1) * height], conf: d.score });
+    }
+  }
+  return { rows, events, updateMs };
 }
