@@ -8,12 +8,11 @@ export const CONFIG_DEFAULTS = {
     port: 8080,
     /** Bearer token for `/api` and `/ws`; null = no auth. `SSDS_AUTH_TOKEN` overrides. */
     authToken: null as string | null,
-    /** Origins allowed to open `/ws`; empty = any origin. */
+    /** Browser origins allowed on `/ws` and `/api`; empty = same-origin pages only; '*' = any. */
     allowedOrigins: [] as string[],
     metrics: {
-      enabled: true,
-      /** Include prom-client's default process metrics (CPU, memory, GC). */
-      processMetrics: true,
+      /** How often the event-loop delay is sampled into its histogram. */
+      lagSampleMs: 500, // ms
     },
     /** Grace period for SIGINT/SIGTERM before the process exits anyway. */
     shutdownTimeoutMs: 4000, // ms

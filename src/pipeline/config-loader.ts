@@ -29,6 +29,8 @@ export interface ConfigOverrides {
   host?: string;
   /** Model for every pipeline. */
   model?: string;
+  /** Create an empty `main` pipeline when none is configured, so streams can be added via the API. */
+  ensurePipeline?: boolean;
 }
 
 /** Which files to read. Both are optional: defaults alone give a server with no pipelines. */
@@ -141,6 +143,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): AppConfig {
     });
     pipelines[0] = { ...first, sources: [...first.sources, ...extra] };
   }
+  if (o.ensurePipeline && pipelines.length === 0) pipelines = [pipelineConfigSchema.parse({ name: 'main' })];
   if (o.model) pipelines = pipelines.map((p) => ({ ...p, model: o.model! }));
 
   const names = new Map<string, number>();

@@ -101,8 +101,7 @@ export type PipelineConfig = z.infer<typeof pipelineConfigSchema>;
 
 const metricsSchema = z
   .object({
-    enabled: z.boolean().default(D.server.metrics.enabled),
-    processMetrics: z.boolean().default(D.server.metrics.processMetrics),
+    lagSampleMs: z.number().int().min(10).max(60_000).default(D.server.metrics.lagSampleMs),
   })
   .strict();
 
@@ -112,7 +111,9 @@ export const serverConfigSchema = z
     host: z.string().min(1).default(D.server.host),
     port: z.number().int().min(0).max(65535).default(D.server.port),
     authToken: z.string().min(8, 'expected a token of at least 8 characters').nullable().default(D.server.authToken),
-    allowedOrigins: z.array(z.string().url('expected an origin like https://example.com')).default([]),
+    allowedOrigins: z
+      .array(z.union([z.literal('*'), z.string().regex(/^https?:\/\/[^/\s]+$/, 'expected "*" or an origin like https://example.com')]))
+      .default([]),
     metrics: metricsSchema.default(() => metricsSchema.parse({})),
     shutdownTimeoutMs: z.number().int().min(100).max(60_000).default(D.server.shutdownTimeoutMs),
   })

@@ -87,6 +87,13 @@ interface Work {
 
 const sec = (ms: number) => Math.max(0, ms) / 1000;
 
+/** Streams that can deliver a frame now (a stream in backoff or stopped cannot fill a batch). */
+function countProducing(p: PipelineCtx): number {
+  let n = 0;
+  for (const s of p.streams.values()) if (s.state === 'live' || s.state === 'connecting') n++;
+  return n;
+}
+
 /** Builds and starts every pipeline of `config`; resolves once all models are loaded. */
 export async function createRuntime(config: AppConfig, opts: RuntimeOptions): Promise<PipelineRuntime> {
   const rt = new PipelineRuntime(opts);
@@ -146,7 +153,7 @@ export class PipelineRuntime implements RuntimeApi {
             maxBatch: cfg.maxBatch,
             maxWaitMs: cfg.maxWaitMs,
             key: (w) => w.stream.id,
-            activeKeys: () => p.streams.size,
+            activeKeys: () => countProducing(p),
           }),
           // The queue inside mergeMap is bounded by the stream count (one credit per stream).
           mergeMap((batch) => from(this.track(p, this.runBatch(p, batch))), maxInFlight),
