@@ -11,6 +11,20 @@ const TAIL_LINES = 8;
 /** Lines that say nothing about a failure and would push useful ones out of the tail. */
 const NOISE = [/deprecated pixel format used/, /^\s*(Metadata|encoder|Side data|cpb):/, /^\s+\w+\s*:\s/];
 
+/**
+ * Demuxers that turn non-video files into pictures. ffmpeg's `tty` demuxer renders any `.txt`
+ * as ANSI art, so without this a text file would "play" instead of being rejected.
+ */
+export const NON_VIDEO_FORMATS: ReadonlySet<string> = new Set(['tty', 'bin', 'adf', 'idf', 'xbin']);
+
+/** Callbacks for what the stream info reveals. */
+export interface FfmpegLogEvents {
+  /** The first video stream of input #0 has this size. */
+  onSourceSize(width: number, height: number): void;
+  /** Input #0 was opened with this demuxer (`mov,mp4,m4a,...`, `rtsp`, `tty` ...). */
+  onInputFormat?(format: string): void;
+}
+
 /** Consumes stderr chunks; reports the input size once and keeps the tail. */
 export class FfmpegLog {
   private partial = '';
@@ -19,8 +33,7 @@ export class FfmpegLog {
   private section: 'before' | 'input' | 'after' = 'before';
   private size: { width: number; height: number } | undefined;
 
-  /** @param onSourceSize called once with the first video stream's size of input #0 */
-  constructor(private readonly onSourceSize: (width: number, height: number) => void) {}
+  constructor(private readonly events: FfmpegLogEvents) {}
 
   /** Source size once parsed. */
   get sourceSize(): { width: number; height: number } | undefined {
@@ -47,7 +60,11 @@ export class FfmpegLog {
 
   private line(line: string): void {
     if (!line.trim()) return;
-    if (/^Input #0\b/.test(line)) this.section = 'input';
+    const input = /^Input #0, (.+?), from /.exec(line);
+    if (input) {
+      this.section = 'input';
+      this.events.onInputFormat?.(input[1]);
+    }
     else if (/^(Output #|Stream mapping:|Input #[1-9])/.test(line)) this.section = 'after';
     else if (this.section === 'input' && !this.size) {
       // "  Stream #0:0[0x1](und): Video: h264 (High) (avc1 / 0x31637661), yuv420p(progressive),
@@ -55,7 +72,7 @@ export class FfmpegLog {
       const m = /Stream #0:\d+.*?: Video: .*?, (\d+)x(\d+)/.exec(line);
       if (m) {
         this.size = { width: Number(m[1]), height: Number(m[2]) };
-        this.onSourceSize(this.size.width, this.size.height);
+        this.events.onSourceSize(this.size.width, this.size.height);
       }
     }
     if (NOISE.some((re) => re.test(line))) return;
@@ -75,11 +92,13 @@ export function describeFailure(
   // ffmpeg prefixes input errors with the input name; drop it, the message names it already.
   const strip = (line: string) => {
     // "[tcp @ 0x55d1...] Connection ..." — the component address is noise for a user.
-    const l = line.replace(/^\[[\w:.-]+ @ 0x[0-9a-f]+\]\s*/i, '');
+    const l = line.replace(/^\[[\w:.,-]+ @ 0x[0-9a-f]+\]\s*/i, '');
     return l.startsWith(source.input + ':') ? l.slice(source.input.length + 1).trim() : l;
   };
   const find = (re: RegExp) => lines.find((l) => re.test(l));
-  const invalid = find(/Invalid data found when processing input|could not find codec parameters|moov atom not found/i);
+  const invalid =
+    find(/Invalid data found when processing input/i) ??
+    find(/could not find codec parameters|moov atom not found/i);
   if (invalid) return `${shown}: not a video (ffmpeg: ${strip(invalid)})`;
   const missing = find(/No such file or directory/i);
   if (missing && source.kind === 'file') return `${shown}: file not found`;

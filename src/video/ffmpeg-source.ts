@@ -11,7 +11,7 @@ import { ErrorCodes, SsdsError, errorMessage } from '../errors.js';
 import type { Frame } from '../types.js';
 import { logger } from '../util/logger.js';
 import { JPEG_FD, buildFfmpegPlan } from './ffmpeg.js';
-import { FfmpegLog, describeFailure } from './ffmpeg-log.js';
+import { FfmpegLog, NON_VIDEO_FORMATS, describeFailure } from './ffmpeg-log.js';
 import { findFfmpeg } from './find-ffmpeg.js';
 import { JpegSplitter } from './jpeg-splitter.js';
 import { RawFrameReader } from './raw-frame-reader.js';
@@ -74,10 +74,17 @@ class FfmpegRun {
     private readonly subscriber: Subscriber<VideoFrame>,
     private readonly hooks: FfmpegRunHooks,
   ) {
-    this.log = new FfmpegLog((w, h) => {
-      this.hooks.onSourceSize?.(w, h);
-      // Frames that beat the stream info through the event loop were held back; send them now.
-      this.flush();
+    this.log = new FfmpegLog({
+      onSourceSize: (w, h) => {
+        this.hooks.onSourceSize?.(w, h);
+        // Frames that beat the stream info through the event loop were held back; send them now.
+        this.flush();
+      },
+      onInputFormat: (format) => {
+        if (NON_VIDEO_FORMATS.has(format)) {
+          this.fail(`${this.o.source.input}: not a video (ffmpeg reads it as '${format}', i.e. text or binary data)`);
+        }
+      },
     });
   }
 

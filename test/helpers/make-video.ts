@@ -22,6 +22,8 @@ export interface TestVideoOptions {
    * counter), `color=c=white`, `smptebars` ...
    */
   pattern?: string;
+  /** Filters applied after the pattern, e.g. `geq=lum='min(255,N*8)':cb=128:cr=128`. */
+  filter?: string;
   /** Keyframe interval in frames (default: one per second). */
   gop?: number;
 }
@@ -30,14 +32,17 @@ export interface TestVideoOptions {
 export async function makeTestVideo(o: TestVideoOptions): Promise<string> {
   const pattern = o.pattern ?? 'testsrc2';
   const gop = o.gop ?? o.fps;
-  const key = `${pattern.replace(/[^a-z0-9]+/gi, '_')}-${o.width}x${o.height}-${o.fps}fps-${o.seconds}s-g${gop}`;
+  const tag = (pattern + (o.filter ? `-${o.filter}` : '')).replace(/[^a-z0-9]+/gi, '_');
+  const key = `${tag}-${o.width}x${o.height}-${o.fps}fps-${o.seconds}s-g${gop}`;
   const path = join(VIDEO_CACHE_DIR, `${key}.mp4`);
   if (existsSync(path)) return path;
   mkdirSync(VIDEO_CACHE_DIR, { recursive: true });
   const bin = await findFfmpeg();
   // Write beside and rename, so a test killed mid-encode never leaves a truncated cache entry.
   const tmp = `${path}.${process.pid}.tmp.mp4`;
-  const src = `${pattern}${pattern.includes('=') ? ':' : '='}size=${o.width}x${o.height}:rate=${o.fps}`;
+  const src =
+    `${pattern}${pattern.includes('=') ? ':' : '='}size=${o.width}x${o.height}:rate=${o.fps}` +
+    (o.filter ? `,${o.filter}` : '');
   const args = [
     '-hide_banner', '-nostdin', '-loglevel', 'error', '-y',
     '-f', 'lavfi', '-i', src,
