@@ -52,7 +52,9 @@ export async function createPipelineDetector(path: string, p: PipelineConfig): P
     workers: p.workers,
     intraOpThreads: p.threads,
     maxBatch: p.maxBatch,
-    postprocess: p.postprocess,
+    // Only real overrides: an empty object would still be filled with the schema defaults by a
+    // zod `.partial()` (zod 4 applies inner defaults) and mask the model's own thresholds.
+    postprocess: Object.keys(p.postprocess).length > 0 ? p.postprocess : undefined,
   });
   const input = det.spec.input;
   return {
