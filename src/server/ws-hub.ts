@@ -6,7 +6,6 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { performance } from 'node:perf_hooks';
 import type { Subscription as RxSubscription } from 'rxjs';
 import { WebSocketServer, WebSocket } from 'ws';
 import { ErrorCodes, errorMessage } from '../errors.js';
@@ -167,16 +166,16 @@ export class WsHub {
     this.sendJson(ws, { type: 'subscribed', ...client.sub });
   }
 
+  /**
+   * The runtime's Subjects call this synchronously inside its `next()`, so the runtime's own
+   * `send` stage timing already includes this fan-out; observing it here would count it twice.
+   */
   private onResult(r: FrameResult): void {
-    const t0 = performance.now();
     let text: string | undefined;
     for (const [ws, c] of this.clients) {
       if (!wants(c.sub, r.stream)) continue;
       text ??= JSON.stringify(detectionsMessage(r));
       this.sendText(ws, text);
-    }
-    if (text !== undefined) {
-      this.opts.metrics.stage.send.observe({ stream: r.stream, model: r.model }, (performance.now() - t0) / 1000);
     }
   }
 
