@@ -12,10 +12,16 @@
  *   (`Output/extra_dim`, ymin/xmin/ymax/xmax), scores = sigmoid of class column 1 of 3
  *   (0 is background, 2 is unused);
  * - greedy NMS at IoU 0.5 over scores above `minConfidence` (default 0.5), at most 100 results.
+ *
+ * Its stored anchors put the interpolated-scale box right after ratio 1 in each cell (the 2017
+ * TF OD API order), where the current TF code appends it last. The conversion matches each stored
+ * anchor to the one `generateDefaultBoxes(spec.anchors)` makes and permutes the predictor
+ * channels to that order, so the model follows the project's generator whichever order it uses.
  */
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { ErrorCodes, SsdsError } from '../errors.js';
+import { generateDefaultBoxes } from '../ssd/default-boxes.js';
 import type { ModelSpec } from '../ssd/spec.js';
 import { readTfjsWeights, type TfjsWeight } from './face-api-weights.js';
 import { createMobilenetV1Ssd } from './mobilenet-v1-ssd.js';
@@ -71,6 +77,55 @@ function keepClasses(data: Float32Array, inner: number, anchors: number, keep: n
 }
 
 /**
+ * For each predictor, the permutation `perm[generatedSlot] = storedSlot` that maps the anchor
+ * slots of a cell in `stored` (face-api's `Output/extra_dim` as cxcywh) to those of `generated`.
+ * Throws `SSDS_ERR_MODEL_INVALID` when some stored anchor has no generated twin.
+ */
+function anchorSlotPermutations(net: SsdNetwork, stored: Float32Array, generated: Float32Array, manifest: string): number[][] {
+  if (stored.length !== generated.length) {
+    throw new SsdsError(ErrorCodes.MODEL_INVALID, `${manifest}: ${stored.length / 4} stored anchors, spec.anchors generates ${generated.length / 4}`);
+  }
+  const perms: number[][] = [];
+  let base = 0; // first anchor of the layer
+  net.predictors.forEach((p, k) => {
+    const [fh, fw] = net.spec.anchors.featureMaps[k];
+    const apc = p.anchorsPerCell;
+    const perm: number[] = [];
+    const near = (a: number, b: number): boolean => Math.abs(stored[a * 4 + 2] - generated[b * 4 + 2]) < 1e-4 && Math.abs(stored[a * 4 + 3] - generated[b * 4 + 3]) < 1e-4;
+    for (let g = 0; g < apc; g++) {
+      const s = Array.from({ length: apc }, (_, i) => i).find((i) => !perm.includes(i) && near(base + i, base + g));
+      if (s === undefined) throw new SsdsError(ErrorCodes.MODEL_INVALID, `${manifest}: anchor slot ${g} of feature map ${k} has no stored twin (spec.anchors do not describe face-api's anchors)`);
+      perm.push(s);
+    }
+    // Every cell must agree, centres included.
+    for (let cell = 0; cell < fh * fw; cell++) {
+      for (let g = 0; g < apc; g++) {
+        const a = base + cell * apc + perm[g];
+        const b = base + cell * apc + g;
+        for (let j = 0; j < 4; j++) {
+          if (Math.abs(stored[a * 4 + j] - generated[b * 4 + j]) > 1e-4) {
+            throw new SsdsError(ErrorCodes.MODEL_INVALID, `${manifest}: stored anchor ${a} differs from generated anchor ${b} (feature map ${k})`);
+          }
+        }
+      }
+    }
+    perms.push(perm);
+    base += fh * fw * apc;
+  });
+  return perms;
+}
+
+/** Reorders the (anchor, value) output channels of a kernel `(inner, apc * per)` or bias. */
+function permuteSlots(data: Float32Array, inner: number, perm: number[], per: number): Float32Array {
+  const apc = perm.length;
+  const out = new Float32Array(data.length);
+  for (let r = 0; r < inner; r++)
+    for (let g = 0; g < apc; g++)
+      for (let j = 0; j < per; j++) out[(r * apc + g) * per + j] = data[(r * apc + perm[g]) * per + j];
+  return out;
+}
+
+/**
  * The spec of the default model. `pixelScale` is face-api's `Preprocessor/mul/x`
  * (float32 2/255); mean 1 gives face-api's [-1, 1] range.
  */
@@ -119,17 +174,25 @@ export function faceApiSsdNetwork(manifestPath = faceApiManifestPath(), name = '
     put(`backbone/pw${i}`, ...pw(`MobilenetV1/Conv2d_${i}_pointwise`));
   }
   for (let n = 0; n < 8; n++) put(`extra/conv${n}`, ...pw(`Prediction/Conv2d_${n}_pointwise`));
+  const storedYxyx = t('Output/extra_dim');
+  const stored = new Float32Array(storedYxyx.length); // (A, 4) cxcywh
+  for (let i = 0; i < stored.length; i += 4) {
+    const [y1, x1, y2, x2] = [storedYxyx[i], storedYxyx[i + 1], storedYxyx[i + 2], storedYxyx[i + 3]];
+    stored.set([(x1 + x2) / 2, (y1 + y2) / 2, x2 - x1, y2 - y1], i);
+  }
+  const perms = anchorSlotPermutations(net, stored, generateDefaultBoxes(net.spec.anchors, net.spec.input.width, net.spec.input.height), manifestPath);
   net.predictors.forEach((p, k) => {
     const bp = `Prediction/BoxPredictor_${k}`;
-    put(`head${k}/box`, t(`${bp}/BoxEncodingPredictor/weights`), t(`${bp}/BoxEncodingPredictor/biases`));
+    const inC = p.cls[0].inChannels;
+    const perm = perms[k];
+    put(`head${k}/box`, permuteSlots(t(`${bp}/BoxEncodingPredictor/weights`), inC, perm, 4), permuteSlots(t(`${bp}/BoxEncodingPredictor/biases`), 1, perm, 4));
     const cw = t(`${bp}/ClassPredictor/weights`);
     const cb = t(`${bp}/ClassPredictor/biases`);
-    const inC = p.cls[0].inChannels;
     if (cw.length !== inC * p.anchorsPerCell * FACE_API_CLASSES) {
       throw new SsdsError(ErrorCodes.MODEL_INVALID, `${manifestPath}: ${bp}/ClassPredictor/weights has ${cw.length} values, expected ${inC}×${p.anchorsPerCell}×3`);
     }
     // Drop face-api's unused third class column so the model has exactly [background, face].
-    put(`head${k}/class`, keepClasses(cw, inC, p.anchorsPerCell, 2), keepClasses(cb, 1, p.anchorsPerCell, 2));
+    put(`head${k}/class`, permuteSlots(keepClasses(cw, inC, p.anchorsPerCell, 2), inC, perm, 2), permuteSlots(keepClasses(cb, 1, p.anchorsPerCell, 2), 1, perm, 2));
   });
   return { ...net, weights };
 }
