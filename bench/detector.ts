@@ -1,0 +1,208 @@
+/**
+ * Detector speed (issue 2, "Speed"). Prints one JSON object.
+ *
+ *   node --import tsx bench/detector.ts [--seconds 2] [--models default,ssdlite320] [--no-peers]
+ *
+ * For the default model and a torchvision SSDlite320 raw-heads export made here (seeded random
+ * weights, test/fixtures/models/torchvision_ssdlite.py), at batch 1 and 4 and 1 and 2 intra-op
+ * threads:
+ *   - `bareMsPerFrame`: `session.run` alone on the main thread, on feeds prepared once;
+ *   - `detectMsPerFrame`: `Detector.detect` awaited batch after batch (worker round trip, input
+ *     conversion, decoding, NMS, mapping, result objects);
+ *   - `detectPipelinedMsPerFrame`: the same with two batches in flight, as a pipeline keeps it
+ *     (the next batch waits in the pool while the current one runs);
+ *   - `ratio` = bare / detect throughput (target ≥ 0.95), for both;
+ *   - `postprocessMsPerFrame`: the worker's decode + NMS time per picture.
+ * Peers, where python3-torch / python3-opencv exist: bench/peers/*.py on the same SSDlite320.
+ * Each number is the mean over ~`seconds` of runs after a warm-up; the machine is shared, so
+ * compare numbers from one run only.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Detector } from '../src/inference/detector.js';
+import { loadModel } from '../src/inference/load-model.js';
+import { errorMessage } from '../src/errors.js';
+
+const PYTHON = process.env.SSDS_PYTHON ?? '/usr/bin/python3';
+const CACHE = fileURLToPath(new URL('./.cache/detector/', import.meta.url));
+const FIXTURE = fileURLToPath(new URL('../test/fixtures/models/torchvision_ssdlite.py', import.meta.url));
+const PEERS = fileURLToPath(new URL('./peers/', import.meta.url));
+
+function flag(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+const SECONDS = Number(flag('seconds') ?? 2);
+const MODELS = (flag('models') ?? 'default,ssdlite320').split(',');
+const PEERS_ON = !process.argv.includes('--no-peers');
+const BATCHES = [1, 4];
+const THREADS = [1, 2];
+
+function log(msg: string): void {
+  process.stderr.write(`bench detector: ${msg}\n`);
+}
+
+function pythonHas(...mods: string[]): boolean {
+  return existsSync(PYTHON) && spawnSync(PYTHON, ['-c', mods.map((m) => `import ${m}`).join(';')], { stdio: 'ignore' }).status === 0;
+}
+
+/** A seeded picture with gradients and noise (content does not change ONNX Runtime's work). */
+function picture(width: number, height: number, seed: number): Uint8Array {
+  const px = new Uint8Array(width * height * 3);
+  let s = seed * 2654435761 || 1;
+  for (let i = 0; i < px.length; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) | 0;
+    const pos = Math.floor(i / 3);
+    px[i] = (((pos % width) * 255) / width) * 0.7 + ((s >>> 24) & 0xff) * 0.3;
+  }
+  return px;
+}
+
+/** Runs `step` repeatedly for about SECONDS after `warmup` calls; mean ms per call. */
+async function timeIt(step: () => Promise<unknown>, warmup = 3): Promise<{ msPerCall: number; calls: number }> {
+  for (let i = 0; i < warmup; i++) await step();
+  const t0 = performance.now();
+  let calls = 0;
+  while (performance.now() - t0 < SECONDS * 1000 || calls < 5) {
+    await step();
+    calls++;
+  }
+  return { msPerCall: (performance.now() - t0) / calls, calls };
+}
+
+async function bare(model: string, batch: number, threads: number) {
+  const loaded = await loadModel({ modelPath: model, executionProvider: 'cpu', intraOpThreads: threads });
+  try {
+    const { width, height } = loaded.bound.spec.input;
+    const fixed = loaded.bound.fixedBatch;
+    if (fixed !== undefined && fixed < batch) return undefined;
+    const feeds = loaded.bound.feeds(Array.from({ length: batch }, (_, i) => picture(width, height, i + 1)));
+    const t = await timeIt(() => loaded.session.run(feeds));
+    return t.msPerCall / batch;
+  } finally {
+    await loaded.session.release();
+  }
+}
+
+async function detectPath(model: string, batch: number, threads: number, inFlight: number) {
+  const det = await Detector.create({ model, executionProvider: 'cpu', intraOpThreads: threads, maxBatch: batch });
+  try {
+    const { width, height } = det.spec.input;
+    const sources = Array.from({ length: batch }, (_, i) => picture(width, height, i + 1));
+    // Copies are made outside the timed work where possible: a fresh batch per call, since
+    // the buffers are transferred (detached) by detect.
+    const fresh = () => sources.map((p) => ({ data: p.slice(), sourceWidth: width, sourceHeight: height }));
+    let post = 0;
+    let pictures = 0;
+    const one = async () => {
+      const rs = await det.detect(fresh());
+      for (const r of rs) post += r.timings.postprocessMs;
+      pictures += rs.length;
+    };
+    const step = inFlight === 1 ? one : () => Promise.all(Array.from({ length: inFlight }, one));
+    const t = await timeIt(step);
+    return { msPerFrame: t.msPerCall / (batch * inFlight), postprocessMsPerFrame: post / pictures };
+  } finally {
+    await det.close();
+  }
+}
+
+/** The SSDlite320 raw-heads export, made once into bench/.cache. */
+function ssdliteModel(): string | { skipped: string } {
+  const dir = join(CACHE, 'ssdlite320');
+  const path = join(dir, 'ssdlite320-raw.onnx');
+  if (existsSync(join(dir, 'done'))) return path;
+  if (!pythonHas('torch', 'torchvision', 'onnx')) return { skipped: 'python3 with torch, torchvision and onnx not found' };
+  mkdirSync(dir, { recursive: true });
+  log('exporting torchvision SSDlite320 (random weights) ...');
+  execFileSync(PYTHON, [FIXTURE, 'export', '--out', dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+  writeFileSync(join(dir, 'done'), '');
+  return path;
+}
+
+async function defaultModel(): Promise<string | { skipped: string }> {
+  try {
+    const mod = (await import('../src/models/default-model.js')) as { ensureDefaultModel?: () => Promise<string> };
+    if (!mod.ensureDefaultModel) return { skipped: 'src/models/default-model.ts has no ensureDefaultModel yet' };
+    return await mod.ensureDefaultModel();
+  } catch (e) {
+    return { skipped: `default model unavailable: ${errorMessage(e)}` };
+  }
+}
+
+function peer(script: string, args: string[]): unknown {
+  const r = spawnSync(PYTHON, [join(PEERS, script), ...args], { encoding: 'utf8', maxBuffer: 16 << 20 });
+  if (r.status !== 0) return { error: (r.stderr || `exit ${r.status}`).trim().split('\n').slice(-3).join(' | ') };
+  try {
+    return JSON.parse(r.stdout);
+  } catch {
+    return { error: `unreadable output: ${r.stdout.slice(0, 200)}` };
+  }
+}
+
+async function main(): Promise<void> {
+  const out: Record<string, unknown> = {
+    bench: 'detector',
+    machine: { cpus: availableParallelism(), cpu: cpus()[0]?.model, node: process.version },
+    secondsPerMeasurement: SECONDS,
+    models: [] as unknown[],
+    skipped: [] as unknown[],
+  };
+  const found: [string, string | { skipped: string }][] = [];
+  if (MODELS.includes('default')) found.push(['default', await defaultModel()]);
+  if (MODELS.includes('ssdlite320')) found.push(['ssdlite320-raw', ssdliteModel()]);
+  for (const [name, model] of found) {
+    if (typeof model !== 'string') {
+      (out.skipped as unknown[]).push({ model: name, reason: model.skipped });
+      continue;
+    }
+    const probe = await Detector.create({ model, executionProvider: 'cpu', intraOpThreads: 1 });
+    const info = { name, path: model, adapter: probe.adapter, input: `${probe.spec.input.width}x${probe.spec.input.height}`, runs: [] as unknown[] };
+    await probe.close();
+    for (const threads of THREADS) {
+      for (const batch of BATCHES) {
+        log(`${name} batch ${batch} threads ${threads}`);
+        const bareMs = await bare(model, batch, threads);
+        if (bareMs === undefined) continue;
+        const seq = await detectPath(model, batch, threads, 1);
+        const piped = await detectPath(model, batch, threads, 2);
+        const r3 = (v: number) => Math.round(v * 1000) / 1000;
+        info.runs.push({
+          batch,
+          threads,
+          bareMsPerFrame: r3(bareMs),
+          detectMsPerFrame: r3(seq.msPerFrame),
+          ratio: r3(bareMs / seq.msPerFrame),
+          detectPipelinedMsPerFrame: r3(piped.msPerFrame),
+          ratioPipelined: r3(bareMs / piped.msPerFrame),
+          postprocessMsPerFrame: r3(seq.postprocessMsPerFrame),
+        });
+      }
+    }
+    (out.models as unknown[]).push(info);
+  }
+  if (PEERS_ON) {
+    const tv = found.find(([n]) => n === 'ssdlite320-raw')?.[1];
+    const peers: Record<string, unknown> = {};
+    if (typeof tv !== 'string') {
+      peers.skipped = 'no SSDlite320 export';
+    } else {
+      const common = ['--seconds', String(SECONDS)];
+      log('peers: PyTorch eager');
+      peers.pytorchEager = pythonHas('torch', 'torchvision')
+        ? peer('torch_eager.py', ['--weights', join(CACHE, 'ssdlite320', 'ssdlite320.pt'), ...common])
+        : { skipped: 'python3-torch not installed' };
+      log('peers: OpenCV DNN');
+      peers.opencvDnn = pythonHas('cv2', 'torch', 'torchvision')
+        ? peer('opencv_dnn.py', ['--weights', join(CACHE, 'ssdlite320', 'ssdlite320.pt'), '--work', join(CACHE, 'opencv'), ...common])
+        : { skipped: 'python3-opencv or python3-torch not installed' };
+    }
+    out.peers = peers;
+  }
+  process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+}
+
+await main();

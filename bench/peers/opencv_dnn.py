@@ -1,0 +1,76 @@
+#!/usr/bin/env python3
+"""OpenCV DNN timing of the bench's SSDlite320 raw heads (peer of bench/detector.ts). Prints JSON.
+
+  opencv_dnn.py --weights ssdlite320.pt --work DIR [--seconds 2]
+
+OpenCV 4.6's ONNX importer reads opset <= 10 and fixed shapes only, so the raw heads are
+re-exported here per batch size at opset 10 with a fixed batch. `msPerFrame` is `net.forward`
+of both head outputs on a normalised float blob. An export or import failure is reported as
+`error` for that run instead of a time.
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+import cv2
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "test", "fixtures", "models"))
+from torchvision_ssdlite import SIZE, RawHeads, build_model  # noqa: E402
+
+
+def timed(fn, seconds: float) -> float:
+    for _ in range(3):
+        fn()
+    t0, n = time.perf_counter(), 0
+    while time.perf_counter() - t0 < seconds or n < 5:
+        fn()
+        n += 1
+    return (time.perf_counter() - t0) * 1000 / n
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--weights", required=True)
+    p.add_argument("--work", required=True)
+    p.add_argument("--seconds", type=float, default=2)
+    a = p.parse_args()
+    os.makedirs(a.work, exist_ok=True)
+    m = build_model(0)
+    m.load_state_dict(torch.load(a.weights))
+    m.eval()
+    runs = []
+    rng = np.random.default_rng(7)
+    for batch in (1, 4):
+        path = os.path.join(a.work, f"ssdlite320-raw-opset10-b{batch}.onnx")
+        try:
+            if not os.path.exists(path):
+                torch.onnx.export(RawHeads(m).eval(), torch.zeros(batch, 3, SIZE, SIZE), path,
+                                  input_names=["images"], output_names=["bbox_regression", "cls_logits"],
+                                  opset_version=10)
+            net = cv2.dnn.readNetFromONNX(path)
+            net.setPreferableBackend(cv2.dnn.DNN_BACKEND_OPENCV)
+        except Exception as e:  # noqa: BLE001 - reported, not hidden
+            runs.append({"batch": batch, "error": str(e).strip().splitlines()[-1][:300]})
+            continue
+        blob = rng.random((batch, 3, SIZE, SIZE), dtype=np.float32) * 2 - 1
+        for threads in (1, 2):
+            cv2.setNumThreads(threads)
+
+            def run():
+                net.setInput(blob)
+                return net.forward(["bbox_regression", "cls_logits"])
+
+            try:
+                ms = timed(run, a.seconds)
+                runs.append({"batch": batch, "threads": threads, "msPerFrame": round(ms / batch, 3)})
+            except Exception as e:  # noqa: BLE001
+                runs.append({"batch": batch, "threads": threads, "error": str(e).strip().splitlines()[-1][:300]})
+    print(json.dumps({"opencv": cv2.__version__, "runs": runs}))
+
+
+if __name__ == "__main__":
+    main()
