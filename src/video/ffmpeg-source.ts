@@ -22,8 +22,12 @@ export type { VideoSourceOptions } from './source-options.js';
 
 const log = logger.child({ module: 'video' });
 
-/** After SIGTERM, ffmpeg gets this long to leave (an RTSP TEARDOWN) before SIGKILL. */
-const KILL_GRACE_MS = 2_000; // ms
+/**
+ * After SIGTERM, ffmpeg gets this long to leave (an RTSP TEARDOWN) before SIGKILL. It usually
+ * exits within milliseconds, but one blocked mid-stream in an HTTP read ignores SIGTERM
+ * (measured with ffmpeg 5.1 on a stalled MJPEG camera), so the grace stays short.
+ */
+const KILL_GRACE_MS = 1_000; // ms
 /** If one output runs this many frames ahead of the other, the pairing is broken. */
 const MAX_PAIR_SKEW = 64; // frames
 

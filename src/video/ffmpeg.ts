@@ -12,6 +12,9 @@ import ffmpeg from 'fluent-ffmpeg';
 import type { ResolvedSourceOptions } from './source-options.js';
 import { SOURCE_DEFAULTS } from './source-options.js';
 
+/** How much of an RTSP stream ffmpeg analyses before the first frame. */
+const RTSP_ANALYZE_US = 500_000; // µs
+
 /** File descriptor of the JPEG pipe in the child's stdio. */
 export const JPEG_FD = 3;
 
@@ -74,6 +77,9 @@ function inputArgs(o: ResolvedSourceOptions): string[] {
     case 'rtsp':
       // ffmpeg 5.x renamed `-stimeout` to `-timeout` (socket I/O, µs; also bounds the connect).
       a.push('-rtsp_transport', o.rtspTransport, '-timeout', readUs);
+      // The SDP usually carries SPS/PPS; probing 5 s of stream (the default) only delays the
+      // first frame by seconds. Half a second still finds the size when the SDP lacks it.
+      a.push('-analyzeduration', String(RTSP_ANALYZE_US));
       break;
     case 'http':
       // http's `-timeout` (µs) covers connect and reads; `-rw_timeout` also reaches the nested
