@@ -24,6 +24,7 @@ import { ErrorCodes, SsdsError } from '../errors.js';
 import { generateDefaultBoxes } from '../ssd/default-boxes.js';
 import type { ModelSpec } from '../ssd/spec.js';
 import { readTfjsWeights, type TfjsWeight } from './face-api-weights.js';
+import { foldBatchNorm } from './fold-batch-norm.js';
 import { createMobilenetV1Ssd } from './mobilenet-v1-ssd.js';
 import type { SsdNetwork, WeightTensor } from './ssd-network.js';
 
@@ -50,20 +51,6 @@ function tensor(map: Map<string, TfjsWeight>, name: string, manifest: string): F
     throw new SsdsError(ErrorCodes.MODEL_INVALID, `${manifest}: tensor ${name} is missing or not float32`);
   }
   return w.data;
-}
-
-/** Depthwise kernel HWC1 and batch norm → folded kernel and bias (per channel c). */
-function foldDepthwiseBn(kernel: Float32Array, gamma: Float32Array, beta: Float32Array, mean: Float32Array, variance: Float32Array): [Float32Array, Float32Array] {
-  const c = gamma.length;
-  const k = new Float32Array(kernel.length); // (3, 3, C, 1)
-  const b = new Float32Array(c);
-  const scale = new Float64Array(c);
-  for (let ch = 0; ch < c; ch++) {
-    scale[ch] = gamma[ch] / Math.sqrt(variance[ch] + BN_EPSILON);
-    b[ch] = beta[ch] - mean[ch] * scale[ch];
-  }
-  for (let i = 0; i < kernel.length; i++) k[i] = kernel[i] * scale[i % c];
-  return [k, b];
 }
 
 /** Keeps class columns `[0, keep)` of each anchor of a (…, anchors × 3) predictor output. */
@@ -170,7 +157,14 @@ export function faceApiSsdNetwork(manifestPath = faceApiManifestPath(), name = '
   put('backbone/conv0', ...pw('MobilenetV1/Conv2d_0_pointwise'));
   for (let i = 1; i <= 13; i++) {
     const d = `MobilenetV1/Conv2d_${i}_depthwise`;
-    put(`backbone/dw${i}`, ...foldDepthwiseBn(t(`${d}/depthwise_weights`), t(`${d}/BatchNorm/gamma`), t(`${d}/BatchNorm/beta`), t(`${d}/BatchNorm/moving_mean`), t(`${d}/BatchNorm/moving_variance`)));
+    const folded = foldBatchNorm({ shape: net.weights.get(`backbone/dw${i}/kernel`)!.shape, data: t(`${d}/depthwise_weights`) }, undefined, {
+      gamma: t(`${d}/BatchNorm/gamma`),
+      beta: t(`${d}/BatchNorm/beta`),
+      mean: t(`${d}/BatchNorm/moving_mean`),
+      variance: t(`${d}/BatchNorm/moving_variance`),
+      epsilon: BN_EPSILON,
+    });
+    put(`backbone/dw${i}`, folded.kernel.data, folded.bias.data);
     put(`backbone/pw${i}`, ...pw(`MobilenetV1/Conv2d_${i}_pointwise`));
   }
   for (let n = 0; n < 8; n++) put(`extra/conv${n}`, ...pw(`Prediction/Conv2d_${n}_pointwise`));
