@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { CONFIG_DEFAULTS as D } from './config-defaults.js';
-import { trackerConfigSchema, zoneConfigSchema, lineConfigSchema, eventSinkConfigSchema } from './tracking-config.js';
+import { trackerConfigSchema, zonesListSchema, linesListSchema, eventSinksConfigSchema } from './tracking-config.js';
 
 /** Stream and pipeline ids appear in URLs, metric labels and file names. */
 const idSchema = z
@@ -92,9 +92,9 @@ export const pipelineConfigSchema = z
     postprocess: postprocessOverrideSchema.default({}),
     sources: z.array(sourceConfigSchema).default([]),
     tracker: trackerConfigSchema.default(() => trackerConfigSchema.parse({})),
-    zones: z.array(zoneConfigSchema).default([]),
-    lines: z.array(lineConfigSchema).default([]),
-    events: z.array(eventSinkConfigSchema).default([]),
+    zones: zonesListSchema,
+    lines: linesListSchema,
+    events: eventSinksConfigSchema,
   })
   .strict();
 export type PipelineConfig = z.infer<typeof pipelineConfigSchema>;

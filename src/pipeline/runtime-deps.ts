@@ -6,11 +6,13 @@
 import { map } from 'rxjs';
 import { superviseSource } from '../video/supervised-source.js';
 import { Detector } from '../inference/detector.js';
-import { createTracker } from '../tracking/tracker.js';
+import { createTracker, type TrackEvent } from '../tracking/tracker.js';
+import { createZoneMonitor } from '../tracking/zones.js';
+import { createEventSinks, fanOut } from '../events/create-event-sinks.js';
 import { resolveModel } from '../models/catalog.js';
 import { toVideoUrl } from './demo-sources.js';
 import type { PipelineConfig, ResolvedSource } from './config-schema.js';
-import type { DetectorHandle, InputGeometry, RuntimeDeps, SourceHandle } from './runtime-ports.js';
+import type { DetectorHandle, EventSinkHandle, InputGeometry, RuntimeDeps, SourceHandle, ZoneHandle } from './runtime-ports.js';
 
 /** Starts a supervised ffmpeg source producing frames of the model's input geometry. */
 export function openSupervisedSource(src: ResolvedSource, input: InputGeometry): SourceHandle {
@@ -65,10 +67,28 @@ export async function createPipelineDetector(path: string, p: PipelineConfig): P
   };
 }
 
+/** Zones and lines of one stream; null when the pipeline has none (nothing to run per frame). */
+export function createPipelineZones(p: PipelineConfig): ZoneHandle | null {
+  if (p.zones.length === 0 && p.lines.length === 0) return null;
+  const zm = createZoneMonitor({ zones: p.zones, lines: p.lines });
+  return {
+    update: (dets, tMs, trackEvents) => zm.update(dets, tMs, trackEvents as unknown as TrackEvent[]),
+    occupancy: () => zm.occupancy(),
+  };
+}
+
+/** One fan-out sink for the pipeline's `events:`; null when there are none. */
+export function createPipelineSinks(p: PipelineConfig, path: string): EventSinkHandle | null {
+  if (p.events.length === 0) return null;
+  return fanOut(createEventSinks(p.events, `${path}.events`), `${p.name}-events`);
+}
+
 /** The real stages. */
 export const defaultRuntimeDeps: RuntimeDeps = {
   openSource: openSupervisedSource,
   resolveModel: (ref) => resolveModel(ref),
   createDetector: createPipelineDetector,
   createTracker: (p) => createTracker(p.tracker),
+  createZoneMonitor: (p) => createPipelineZones(p),
+  createEventSinks: (p, path) => createPipelineSinks(p, path),
 };

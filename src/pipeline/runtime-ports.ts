@@ -73,7 +73,10 @@ export interface TrackerHandle {
 
 /** Per-stream zones and lines. */
 export interface ZoneHandle {
-  update(dets: Detection[], tMs: number): StageEvent[];
+  /** `trackEvents` lets a `track.end` leave its zones at once. */
+  update(dets: Detection[], tMs: number, trackEvents: readonly StageEvent[]): StageEvent[];
+  /** Objects per class inside each zone now. */
+  occupancy(): Record<string, { byClass: Record<string, number> }>;
 }
 
 /** Where events go besides `events$`. */
@@ -90,5 +93,6 @@ export interface RuntimeDeps {
   createDetector(path: string, pipeline: PipelineConfig): Promise<DetectorHandle>;
   createTracker(pipeline: PipelineConfig, streamId: string): TrackerHandle;
   createZoneMonitor?(pipeline: PipelineConfig, streamId: string): ZoneHandle | null;
-  createEventSinks?(pipeline: PipelineConfig): EventSinkHandle | null;
+  /** `path` is the pipeline's config path, for errors (`pipelines[0]`). */
+  createEventSinks?(pipeline: PipelineConfig, path: string): EventSinkHandle | null;
 }

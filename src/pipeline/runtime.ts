@@ -76,6 +76,8 @@ interface StreamCtx {
   height?: number;
   tracker: TrackerHandle;
   zones: ZoneHandle | null;
+  /** Classes ever counted per zone, for the occupancy gauges. */
+  zoneClasses: Map<string, Set<string>>;
   removed: boolean;
   subs: Subscription;
 }
@@ -142,7 +144,7 @@ export class PipelineRuntime implements RuntimeApi {
       streams: new Map(),
       ingress: new Subject<Work>(),
       sub: new Subscription(),
-      sinks: this.deps.createEventSinks?.(cfg) ?? null,
+      sinks: this.deps.createEventSinks?.(cfg, `pipelines[${this.pipelines.size}]`) ?? null,
       running: new Set(),
     };
     const maxInFlight = cfg.maxInFlight || cfg.workers + 1;
@@ -274,6 +276,7 @@ export class PipelineRuntime implements RuntimeApi {
       state: 'connecting',
       tracker: this.deps.createTracker(p.cfg, src.id),
       zones: this.deps.createZoneMonitor?.(p.cfg, src.id) ?? null,
+      zoneClasses: new Map(),
       removed: false,
       subs: new Subscription(),
     };
@@ -401,7 +404,11 @@ export class PipelineRuntime implements RuntimeApi {
       const tracked = s.tracker.update(detections, f.capturedAt);
       detections = tracked.detections;
       raw = tracked.events;
-      if (s.zones) raw = raw.concat(s.zones.update(detections, f.capturedAt));
+      if (s.zones) {
+        const zoneEvents = s.zones.update(detections, f.capturedAt, raw);
+        if (zoneEvents.length > 0) this.recordZones(s, zoneEvents);
+        raw = raw.concat(zoneEvents);
+      }
     } catch (e) {
       // A tracker bug must not stop the stream: send the untracked detections.
       this.log?.error({ stream: s.id, error: errorMessage(e) }, 'tracking failed');
@@ -432,6 +439,25 @@ export class PipelineRuntime implements RuntimeApi {
     m?.framesProcessed.inc(labels);
     s.stats.done(now, now - f.capturedAt);
     s.ready$.next();
+  }
+
+  /** Line counters and zone occupancy gauges; occupancy only changes on zone events. */
+  private recordZones(s: StreamCtx, events: StageEvent[]): void {
+    const m = this.metrics;
+    if (!m || !s.zones) return;
+    for (const e of events) {
+      const ev = e as StageEvent & { line?: string; direction?: string };
+      if (ev.type === 'line.cross' && ev.line && ev.direction) m.lineCrossings.inc({ stream: s.id, line: ev.line, direction: ev.direction });
+    }
+    if (events.some((e) => e.type === 'zone.enter' || e.type === 'zone.exit')) {
+      for (const [zone, occ] of Object.entries(s.zones.occupancy())) {
+        // Classes seen before are set too, so a class that left the zone goes back to 0.
+        const seen = s.zoneClasses.get(zone) ?? new Set<string>();
+        for (const cls of Object.keys(occ.byClass)) seen.add(cls);
+        s.zoneClasses.set(zone, seen);
+        for (const cls of seen) m.zoneOccupancy.set({ stream: s.id, zone, class: cls }, occ.byClass[cls] ?? 0);
+      }
+    }
   }
 
   /** Drops a frame that was taken from the stream's flow and returns its credit. */
