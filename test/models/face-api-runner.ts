@@ -33,16 +33,34 @@ export async function decodeRgb(file: string): Promise<Rgb> {
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.length), width: info.width, height: info.height };
 }
 
-// Loaded once per test file: tfjs, the wasm backend, face-api and its weights.
-let faceapiPromise: Promise<{ tf: any; faceapi: any }> | undefined;
+/** The few tfjs calls used here (tfjs is loaded with require, as face-api's node build does). */
+interface Tfjs {
+  setBackend(name: string): Promise<boolean>;
+  ready(): Promise<void>;
+  tensor3d(data: Int32Array, shape: [number, number, number], dtype: 'int32'): { dispose(): void };
+}
 
-function loadFaceApi(): Promise<{ tf: any; faceapi: any }> {
+/** The slice of face-api's API the reference needs. */
+interface FaceApi {
+  nets: {
+    ssdMobilenetv1: {
+      loadFromDisk(dir: string): Promise<void>;
+      locateFaces(input: unknown, options: unknown): Promise<{ score: number; relativeBox: { x: number; y: number; width: number; height: number } }[]>;
+    };
+  };
+  SsdMobilenetv1Options: new (o: { minConfidence: number }) => unknown;
+}
+
+// Loaded once per test file: tfjs, the wasm backend, face-api and its weights.
+let faceapiPromise: Promise<{ tf: Tfjs; faceapi: FaceApi }> | undefined;
+
+function loadFaceApi(): Promise<{ tf: Tfjs; faceapi: FaceApi }> {
   faceapiPromise ??= (async () => {
-    const tf = require('@tensorflow/tfjs');
+    const tf = require('@tensorflow/tfjs') as Tfjs;
     require('@tensorflow/tfjs-backend-wasm');
     await tf.setBackend('wasm');
     await tf.ready();
-    const faceapi = require('@vladmandic/face-api/dist/face-api.node-wasm.js');
+    const faceapi = require('@vladmandic/face-api/dist/face-api.node-wasm.js') as FaceApi;
     const pkg = require.resolve('@vladmandic/face-api/package.json');
     await faceapi.nets.ssdMobilenetv1.loadFromDisk(join(pkg, '..', 'model'));
     return { tf, faceapi };
@@ -68,7 +86,7 @@ export async function faceApiDetect(img: Rgb, minConfidence: number): Promise<Re
   try {
     const dets = await faceapi.nets.ssdMobilenetv1.locateFaces(t, new faceapi.SsdMobilenetv1Options({ minConfidence }));
     const clip = (v: number): number => Math.min(1, Math.max(0, v));
-    const faces: ReferenceFace[] = dets.map((d: any) => {
+    const faces: ReferenceFace[] = dets.map((d) => {
       const r = d.relativeBox;
       return { score: d.score, box: [clip(r.x), clip(r.y), clip(r.x + r.width), clip(r.y + r.height)] };
     });
