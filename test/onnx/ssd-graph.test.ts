@@ -1,3 +1,7 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { describe, expect, it } from 'vitest';
 import { createMobilenetV1Ssd, type MobilenetV1SsdOptions } from '../../src/models/mobilenet-v1-ssd.js';
@@ -7,6 +11,8 @@ import { buildSsdOnnx } from '../../src/onnx/ssd-graph.js';
 import { decodeBoxes } from '../../src/ssd/box-coder.js';
 import { generateDefaultBoxes } from '../../src/ssd/default-boxes.js';
 import { parseModelSpec, SPEC_METADATA_KEY } from '../../src/ssd/spec.js';
+
+const hasPythonOnnx = spawnSync('/usr/bin/python3', ['-c', 'import onnx'], { stdio: 'ignore' }).status === 0;
 
 /** A feature map in the test's reference forward pass: (H, W, C) row-major. */
 interface Fm {
@@ -142,6 +148,23 @@ describe('buildSsdOnnx', () => {
         input: { width: 96, height: 64, pixelScale: 1 / 255, mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] },
       },
     });
+  });
+
+  it.skipIf(!hasPythonOnnx)('passes onnx.checker (full check, strict shape inference) at opset 17', () => {
+    const net = createMobilenetV1Ssd({ widthMultiplier: 0.25, inputSize: 96, head: 'ssdlite' });
+    const file = join(mkdtempSync(join(tmpdir(), 'ssds-ssd-')), 'ssd.onnx');
+    writeFileSync(file, buildSsdOnnx(net, { opset: 17 }));
+    const script = [
+      'import onnx, sys',
+      'from onnx import shape_inference',
+      'm = onnx.load(sys.argv[1])',
+      'onnx.checker.check_model(m, full_check=True)',
+      'mi = shape_inference.infer_shapes(m, strict_mode=True)',
+      "print(';'.join(o.name + ':' + ','.join(str(d.dim_value or d.dim_param) for d in o.type.tensor_type.shape.dim) for o in mi.graph.output))",
+    ].join('\n');
+    const out = execFileSync('/usr/bin/python3', ['-c', script, file]).toString().trim();
+    const a = generateDefaultBoxes(net.spec.anchors, 96, 96).length / 4;
+    expect(out).toBe(`boxes:N,${a},4;scores:N,${a},2`);
   });
 
   it('rejects a network whose weights do not fit, naming the weight', () => {
