@@ -63,9 +63,9 @@ class Zone {
       this.inside.set(d.trackId, { enteredAt: at, lastInsideAt: at, label: d.label, classId: d.classId, box: [...d.box] });
       out.push({ type: 'zone.enter', zone: this.cfg.name, trackId: d.trackId, label: d.label, classId: d.classId, box: [...d.box], at });
     } else if (isIn && p) {
+      // The label stays the one given at entry, so enter/exit pairs (and occupancy gauges built
+      // from them) balance even if the track's majority label changes inside the zone.
       p.lastInsideAt = at;
-      p.label = d.label;
-      p.classId = d.classId;
       p.box = [...d.box];
     } else if (!isIn && p) {
       out.push(this.exit(d.trackId, p, at, 'left', [...d.box]));
