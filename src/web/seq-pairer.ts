@@ -37,7 +37,11 @@ export class SeqPairer<F, R extends { seq: number }> {
 
   /** A JPEG arrived; returns the pair to show when its result is already here. */
   addFrame(seq: number, frame: F): Pair<F, R> | undefined {
-    if (!this.framesWanted || seq <= this.displayed) return undefined;
+    if (!this.framesWanted) return undefined;
+    // Frames arrive in order and before their results, so one far behind what is shown means
+    // the source restarted and counts from 0 again; one just behind is merely stale.
+    if (seq < this.displayed - MAX_PENDING) this.displayed = -1;
+    if (seq <= this.displayed) return undefined;
     const result = this.results.get(seq);
     if (result) return this.show(seq, frame, result);
     bounded(this.frames).set(seq, frame);

@@ -23,6 +23,7 @@ export class StreamTile {
   private readonly stats: HTMLElement;
   private readonly errorLine: HTMLElement;
   private readonly view: HTMLElement;
+  private readonly placeholder: HTMLElement;
   private readonly pairer: SeqPairer<Uint8Array, DetectionsMessage>;
   private readonly trails = new TrackTrails();
   private current: DetectionsMessage | undefined;
@@ -45,13 +46,15 @@ export class StreamTile {
     this.el.innerHTML =
       '<header><span class="name"></span><span class="badge" data-state="connecting">connecting</span>' +
       '<span class="stats">– fps</span></header>' +
-      '<div class="view"><canvas class="frame"></canvas><canvas class="overlay"></canvas></div>' +
+      '<div class="view"><canvas class="frame"></canvas><canvas class="overlay"></canvas>' +
+      '<div class="placeholder">waiting for frames…</div></div>' +
       '<div class="error"></div>';
     this.el.querySelector('.name')!.textContent = id;
     this.badge = this.el.querySelector('.badge')!;
     this.stats = this.el.querySelector('.stats')!;
     this.errorLine = this.el.querySelector('.error')!;
     this.view = this.el.querySelector('.view')!;
+    this.placeholder = this.el.querySelector('.placeholder')!;
     this.frameCanvas = this.el.querySelector('canvas.frame')!;
     this.overlay = this.el.querySelector('canvas.overlay')!;
     this.resizeObserver = new ResizeObserver(() => this.redraw());
@@ -113,6 +116,7 @@ export class StreamTile {
   private display(pair: Pair<Uint8Array, DetectionsMessage> | undefined): void {
     if (!pair) return;
     this.lastShow = performance.now();
+    this.placeholder.hidden = true;
     // Decodes run one after another so a slow decode never paints over a newer picture.
     this.decoding = this.decoding.then(async () => {
       if (pair.frame) await this.paintFrame(pair.frame);
@@ -168,11 +172,14 @@ export class StreamTile {
       this.shownAt.shift();
       this.latencies.shift();
     }
-    if (this.shownAt.length === 0) {
+    const n = this.shownAt.length;
+    const span = n >= 2 ? this.shownAt[n - 1] - this.shownAt[0] : 0;
+    if (span <= 0) {
       this.stats.textContent = '– fps';
       return;
     }
-    const fps = this.shownAt.length / (STATS_WINDOW_MS / 1000);
+    // Frames per second over the span actually covered, so a tile that just started is right.
+    const fps = (n - 1) / (span / 1000);
     const sorted = [...this.latencies].sort((a, b) => a - b);
     const median = sorted[Math.floor(sorted.length / 2)];
     this.stats.textContent = `${fps.toFixed(1)} fps · ${Math.round(median)} ms`;

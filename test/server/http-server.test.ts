@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCodes } from '../../src/errors.js';
+import type { ModelInfo, StreamInfo } from '../../src/pipeline/runtime-api.js';
 import { startServer, type RunningServer, type ServerOptions } from '../../src/server/http-server.js';
 import { createMetrics, STAGES, type Metrics } from '../../src/server/metrics.js';
 import { FakeRuntime } from './fake-runtime.js';
@@ -33,6 +34,19 @@ afterEach(async () => {
   }
 });
 
+/**
+ * Response bodies of the API, every field present in the type: a test reads the ones the
+ * endpoint answers with, and a missing one fails its assertion as undefined.
+ */
+interface ApiBody {
+  error: { code: string; message: string };
+  streams: StreamInfo[];
+  stream: StreamInfo;
+  models: ModelInfo[];
+  model: ModelInfo;
+  ready: boolean;
+}
+
 async function call(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
   const res = await fetch(base + path, {
     method,
@@ -40,11 +54,11 @@ async function call(base: string, method: string, path: string, body?: unknown, 
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
   });
   const text = await res.text();
-  let json: any;
+  let json = undefined as unknown as ApiBody;
   try {
-    json = text ? JSON.parse(text) : undefined;
+    if (text) json = JSON.parse(text) as ApiBody;
   } catch {
-    json = undefined;
+    // not JSON (the viewer page): tests read `text`
   }
   return { status: res.status, json, text, headers: res.headers };
 }
