@@ -3,48 +3,16 @@
  * (`src/video`), the worker-pool detector (`src/inference`), ByteTrack (`src/tracking`) and the
  * model catalogue (`src/models`).
  */
-import { map } from 'rxjs';
-import { superviseSource } from '../video/supervised-source.js';
 import { Detector } from '../inference/detector.js';
 import { createTracker, type TrackEvent } from '../tracking/tracker.js';
 import { createZoneMonitor } from '../tracking/zones.js';
 import { createEventSinks, fanOut } from '../events/create-event-sinks.js';
 import { resolveModel } from '../models/catalog.js';
-import { toVideoUrl } from './demo-sources.js';
-import type { PipelineConfig, ResolvedSource } from './config-schema.js';
-import type { DetectorHandle, EventSinkHandle, InputGeometry, RuntimeDeps, SourceHandle, ZoneHandle } from './runtime-ports.js';
+import { openSupervisedSource } from './source-port.js';
+import type { PipelineConfig } from './config-schema.js';
+import type { DetectorHandle, EventSinkHandle, RuntimeDeps, ZoneHandle } from './runtime-ports.js';
 
-/** Starts a supervised ffmpeg source producing frames of the model's input geometry. */
-export function openSupervisedSource(src: ResolvedSource, input: InputGeometry): SourceHandle {
-  const sup = superviseSource({
-    streamId: src.id,
-    url: toVideoUrl(src.url, `sources.${src.id}.url`),
-    width: input.width,
-    height: input.height,
-    resize: input.resize,
-    padAlign: input.padAlign,
-    fps: src.fps ?? undefined,
-    live: src.live,
-    loop: src.loop,
-    realtime: src.realtime,
-    rtspTransport: src.rtspTransport,
-    connectTimeoutMs: src.timeouts.connectMs,
-    readTimeoutMs: src.timeouts.readMs,
-    stallTimeoutMs: src.timeouts.stallMs,
-    backoff: src.backoff,
-    jpeg: src.jpeg.enabled ? { width: src.jpeg.width, quality: src.jpeg.quality } : false,
-  });
-  // Started before anyone subscribes to state$ so its first value is `connecting`, not the
-  // pre-start `stopped`; frames come from a child process, so none can be missed meanwhile.
-  sup.start();
-  return {
-    frames$: sup.frames$,
-    state$: sup.state$.pipe(map((state) => ({ state, error: sup.lastError, reconnects: sup.reconnects }))),
-    pause: () => sup.pause(),
-    resume: () => sup.resume(),
-    stop: () => sup.stop(),
-  };
-}
+export { openSupervisedSource };
 
 /** Loads a model into a worker pool configured by the pipeline. */
 export async function createPipelineDetector(path: string, p: PipelineConfig): Promise<DetectorHandle> {

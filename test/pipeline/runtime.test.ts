@@ -103,8 +103,10 @@ describe('runtime with real sources and the default model', () => {
   });
 
   it('keeps other streams running when a source is unreachable or not a video', async () => {
-    await rt.addStream({ id: 'dead', url: 'rtsp://127.0.0.1:9/nothing', timeouts: { connectMs: 1000 } });
-    await rt.addStream({ id: 'text', url: join(dir, 'not-a-video.mp4') });
+    // A long first backoff keeps both in `backoff` long enough to be seen there.
+    const backoff = { initialMs: 20_000, maxMs: 20_000 };
+    await rt.addStream({ id: 'dead', url: 'rtsp://127.0.0.1:9/nothing', timeouts: { connectMs: 1000 }, backoff });
+    await rt.addStream({ id: 'text', url: join(dir, 'not-a-video.mp4'), backoff });
     await until('dead and text in backoff', () => info(rt, 'dead')?.state === 'backoff' && info(rt, 'text')?.state === 'backoff');
     expect(info(rt, 'dead')!.lastError).toBeTruthy();
     expect(info(rt, 'text')!.lastError).toMatch(/not-a-video|Invalid data|moov/i);
