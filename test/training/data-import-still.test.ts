@@ -39,8 +39,9 @@ describe('COCO importer', () => {
     expect(dataset.images.map((i) => path.basename(i.file))).toEqual(['a.jpg', 'b.png']);
     const a = dataset.annotations;
     expect(a).toHaveLength(3);
-    expect(a[0]).toMatchObject({ imageId: 0, classId: 1, xyxyPx: [10, 20, 40, 60] });
-    expect(a[1]).toMatchObject({ imageId: 0, classId: 0, ignore: true });
+    expect(a[0]).toMatchObject({ imageId: 7, classId: 1, xyxyPx: [10, 20, 40, 60] }); // COCO ids kept
+    expect(a[1]).toMatchObject({ imageId: 7, classId: 0, ignore: true });
+    expect(dataset.sourceClassIds).toEqual([1, 18]);
     // [45,30,53,42] on a 50x40 image: mostly inside, clipped to [45,30,50,40].
     expect(a[2].xyxyPx).toEqual([45, 30, 50, 40]);
     expect(report.clipped).toBe(1);

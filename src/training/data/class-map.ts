@@ -58,5 +58,9 @@ export function applyClassMap(ds: Dataset, map: ClassMapEntry[], report?: Import
     }
     annotations.push({ ...a, classId: c });
   }
-  return { ...ds, classes: map.map((e) => e.name), annotations };
+  // Source ids survive only where a class keeps exactly one source (a merged class has none).
+  const sourceClassIds = ds.sourceClassIds
+    ? map.map((e) => (e.sources.length === 1 ? ds.sourceClassIds![ds.classes.findIndex((c) => c.toLowerCase() === e.sources[0].toLowerCase())] : -1))
+    : undefined;
+  return { ...ds, classes: map.map((e) => e.name), annotations, sourceClassIds };
 }

@@ -66,12 +66,26 @@ export class DatasetBuilder {
     return id;
   }
 
-  /** Adds an image and returns it (with its new id). */
-  addImage(img: Omit<DatasetImage, 'id'>): DatasetImage {
-    const image: DatasetImage = { id: this.images.length, ...img };
+  /**
+   * Adds an image and returns it. Its id is `id` when given (COCO keeps its own image ids, so a
+   * COCO results file still refers to the right pictures), else the next free number.
+   */
+  addImage(img: Omit<DatasetImage, 'id'>, id?: number): DatasetImage {
+    const image: DatasetImage = { id: id ?? this.nextId, ...img };
+    this.nextId = Math.max(this.nextId, image.id + 1);
+    this.usedIds.add(image.id);
     this.images.push(image);
     return image;
   }
+
+  /** True when an image with this id was already added. */
+  hasImageId(id: number): boolean {
+    return this.usedIds.has(id);
+  }
+  private nextId = 0;
+  private readonly usedIds = new Set<number>();
+  /** Class ids of the source format (COCO category ids), parallel to `classes`, when known. */
+  sourceClassIds?: number[];
 
   /**
    * Validates and adds one box. Returns false (after reporting) when skipped: unknown class,
@@ -139,6 +153,7 @@ export class DatasetBuilder {
       images: this.images,
       annotations: this.annotations,
       ignoreRegions: this.ignoreRegions,
+      ...(this.sourceClassIds ? { sourceClassIds: this.sourceClassIds } : {}),
       source,
     };
   }

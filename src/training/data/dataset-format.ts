@@ -73,6 +73,12 @@ export const datasetFileSchema = z
     images: z.array(datasetImageSchema),
     annotations: z.array(datasetAnnotationSchema),
     ignoreRegions: z.array(ignoreRegionSchema).default([]),
+    /**
+     * The class ids the source format used (COCO `category_id`s), parallel to `classes`, so a
+     * COCO results file can be scored against the imported ground truth. Absent: results use
+     * `classId + 1`.
+     */
+    sourceClassIds: z.array(z.number().int()).optional(),
     /** Where it came from (format and file), for humans. */
     source: z.string().optional(),
   })

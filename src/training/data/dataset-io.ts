@@ -53,6 +53,7 @@ export async function saveDataset(ds: DatasetFile & { dir?: string }, dir: strin
     images,
     annotations: ds.annotations,
     ignoreRegions: ds.ignoreRegions,
+    ...(ds.sourceClassIds ? { sourceClassIds: ds.sourceClassIds } : {}),
     ...(ds.source ? { source: ds.source } : {}),
   };
   const file = path.join(outDir, DATASET_FILE);

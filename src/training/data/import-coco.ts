@@ -56,6 +56,7 @@ export async function importCoco(file: string, opts: ImageImportOptions = {}): P
   const cats = json.categories.filter(isObj).filter((c) => typeof c.name === 'string' && Number.isFinite(c.id));
   cats.sort((a, b) => (a.id as number) - (b.id as number));
   const builder = new DatasetBuilder(report, cats.map((c) => c.name as string));
+  builder.sourceClassIds = cats.map((c) => c.id as number);
   const catName = new Map<number, string>(cats.map((c) => [c.id as number, c.name as string]));
 
   const images = new Map<number, DatasetImage>();
@@ -67,6 +68,10 @@ export async function importCoco(file: string, opts: ImageImportOptions = {}): P
       continue;
     }
     const id = raw.id as number;
+    if (!Number.isInteger(id) || id < 0 || builder.hasImageId(id)) {
+      report.add({ kind: 'bad-image', ...at, message: `image id ${id} is not a unique non-negative integer` });
+      continue;
+    }
     const abs = path.resolve(imagesDir, raw.file_name);
     if (!existsSync(abs)) {
       report.add({ kind: 'missing-file', ...at, message: `image file ${abs} does not exist` });
@@ -88,7 +93,7 @@ export async function importCoco(file: string, opts: ImageImportOptions = {}): P
     // COCO-video style extensions (TAO, COCO-VID): keep frame order for the split.
     if (raw.video_id !== undefined) img.video = String(raw.video_id);
     if (Number.isInteger(raw.frame_id) && (raw.frame_id as number) >= 0) img.frame = raw.frame_id as number;
-    images.set(id, builder.addImage(img));
+    images.set(id, builder.addImage(img, id));
   }
 
   for (const [i, raw] of json.annotations.entries()) {
