@@ -89,10 +89,13 @@ interface Work {
 
 const sec = (ms: number) => Math.max(0, ms) / 1000;
 
-/** Streams that can deliver a frame now (a stream in backoff or stopped cannot fill a batch). */
+/**
+ * Streams that can deliver a frame now. Only `live` ones: a stream still connecting (up to the
+ * connect timeout for an unreachable camera) must not make every batch wait for it.
+ */
 function countProducing(p: PipelineCtx): number {
   let n = 0;
-  for (const s of p.streams.values()) if (s.state === 'live' || s.state === 'connecting') n++;
+  for (const s of p.streams.values()) if (s.state === 'live') n++;
   return n;
 }
 
