@@ -1,13 +1,13 @@
-/** `ssd-stream eval` (not built yet). */
+/**
+ * `ssd-stream eval` — evaluation: `eval mot` (tracking, MOTChallenge files) and the default
+ * `eval detections` (mAP).
+ */
 import type { Command } from 'commander';
-import { SsdsError, ErrorCodes } from '../errors.js';
+import { registerMot } from './eval-mot.js';
+import { registerDetections } from './eval-detections.js';
 
 export function register(program: Command): void {
-  program
-    .command('eval')
-    .description('(not available yet)')
-    .allowUnknownOption()
-    .action(() => {
-      throw new SsdsError(ErrorCodes.CONFIG_INVALID, 'eval is not available yet');
-    });
+  const evalCmd = program.command('eval').description('evaluate detections (mAP, default) or tracking (mot)');
+  registerMot(evalCmd);
+  registerDetections(evalCmd);
 }

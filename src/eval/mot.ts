@@ -117,3 +117,26 @@ export function detectionToMotRow(d: Detection, frame: number): MotRow {
   const [x1, y1, x2, y2] = d.box;
   return { frame, id: d.trackId ?? -1, box: [x1, y1, x2 - x1, y2 - y1], conf: d.score };
 }
+
+/** What a MOTChallenge `seqinfo.ini` tells about a sequence. */
+export interface SeqInfo {
+  name?: string;
+  frameRate?: number;
+  seqLength?: number;
+  width?: number;
+  height?: number;
+}
+
+/** Parses the `[Sequence]` keys of a `seqinfo.ini` (unknown keys ignored). */
+export function parseSeqInfo(text: string): SeqInfo {
+  const kv = new Map<string, string>();
+  for (const line of text.split(/\r?\n/)) {
+    const m = /^\s*([A-Za-z]+)\s*=\s*(.*?)\s*$/.exec(line);
+    if (m) kv.set(m[1].toLowerCase(), m[2]);
+  }
+  const n = (k: string): number | undefined => {
+    const v = Number(kv.get(k));
+    return kv.has(k) && Number.isFinite(v) && v > 0 ? v : undefined;
+  };
+  return { name: kv.get('name'), frameRate: n('framerate'), seqLength: n('seqlength'), width: n('imwidth'), height: n('imheight') };
+}
