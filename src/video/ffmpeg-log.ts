@@ -105,7 +105,11 @@ export function describeFailure(
   const unreachable = find(
     /Connection refused|Connection timed out|timed out|Name or service not known|No route to host|Network is unreachable|Server returned [45]\d\d|Failed to resolve hostname|method (DESCRIBE|SETUP|OPTIONS) failed|I\/O error|End of file/i,
   );
-  if (unreachable) return `cannot reach ${shown}: ${strip(unreachable)}`;
+  if (unreachable) {
+    // "Connection to tcp://h:554?timeout=10000000 failed: Connection refused" → the reason.
+    const reason = strip(unreachable).replace(/^Connection to \S+ failed: /, '');
+    return `cannot reach ${shown}: ${reason}`;
+  }
   const noVideo = find(/matches no streams|does not contain any stream|Stream specifier .* matches no streams/i);
   if (noVideo) return `${shown}: no video stream (ffmpeg: ${strip(noVideo)})`;
   const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;

@@ -106,6 +106,9 @@ class FfmpegRun {
       stdio: ['ignore', 'pipe', 'pipe', plan.jpeg ? 'pipe' : 'ignore'],
     });
     this.child = child;
+    // A pipe torn down under a dying ffmpeg may emit EPIPE/ECONNRESET; the exit code tells
+    // the story, and an unhandled 'error' event would take the whole server down.
+    for (const s of child.stdio) s?.on('error', (e) => log.debug({ stream: o.streamId, err: errorMessage(e) }, 'ffmpeg pipe error'));
     this.hooks.onSpawn?.(child);
     const rgb = new RawFrameReader(plan.frameBytes, (f) => this.onRgb(f));
     child.stdout!.on('data', (c: Buffer) => rgb.push(c));

@@ -12,7 +12,7 @@
  * ```
  */
 import type { ChildProcess } from 'node:child_process';
-import { BehaviorSubject, Subject, distinctUntilChanged, type Observable, type Subscription } from 'rxjs';
+import { BehaviorSubject, Subject, defer, distinctUntilChanged, of, type Observable, type Subscription } from 'rxjs';
 import { errorMessage, isSsdsError, ErrorCodes } from '../errors.js';
 import type { StreamState } from '../pipeline/runtime-api.js';
 import { logger } from '../util/logger.js';
@@ -78,7 +78,10 @@ class Supervisor implements SupervisedSource {
   private readonly frames = new Subject<VideoFrame>();
   private readonly states = new BehaviorSubject<StreamState>('stopped');
   readonly frames$ = this.frames.asObservable();
-  readonly state$ = this.states.pipe(distinctUntilChanged());
+  // A completed BehaviorSubject replays nothing, so late subscribers still get 'stopped'.
+  readonly state$: Observable<StreamState> = defer(() =>
+    this.states.isStopped ? of(this.states.value) : this.states.pipe(distinctUntilChanged()),
+  );
   reconnects = 0;
   lastError?: string;
   sourceSize?: { width: number; height: number };

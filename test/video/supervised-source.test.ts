@@ -50,6 +50,9 @@ describe('superviseSource on files', () => {
     await until(() => r.completed, 10_000, 'completion');
     expect(r.frames).toHaveLength(30);
     expect(r.states).toEqual(['stopped', 'connecting', 'live', 'stopped']);
+    const late: StreamState[] = [];
+    s.state$.subscribe((st) => late.push(st));
+    expect(late).toEqual(['stopped']);
     expect(s.reconnects).toBe(0);
     expect(s.sourceSize).toEqual({ width: 320, height: 240 });
   });
