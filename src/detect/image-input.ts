@@ -2,7 +2,7 @@
  * Still images into model input: decode with sharp, place the picture inside the model's input
  * the way its spec says (stretch, or pad keeping the aspect ratio), and return rgb24 bytes.
  */
-import sharp from 'sharp';
+import sharp, { type Sharp } from 'sharp';
 import { ErrorCodes, SsdsError } from '../errors.js';
 import { placeInInput } from '../ssd/letterbox.js';
 import type { InputSpec } from '../ssd/spec.js';
@@ -35,7 +35,7 @@ export async function loadImageInput(
   file: string,
   input: Pick<InputSpec, 'width' | 'height' | 'resize' | 'padAlign'>,
 ): Promise<ImageInput> {
-  let img: sharp.Sharp;
+  let img: Sharp;
   let width: number;
   let height: number;
   try {
