@@ -87,72 +87,104 @@ function find(parent: Int32Array, x: number): number {
   return x;
 }
 
+/** Allowed pairs of a sparse problem: parallel arrays, one entry per pair. */
+export interface SparseCosts {
+  /** Row of each pair. */
+  rows: Int32Array;
+  /** Column of each pair. */
+  cols: Int32Array;
+  /** Cost of each pair (≤ maxCost; others are simply not listed). */
+  costs: Float64Array;
+  /** Number of pairs used (the arrays may be longer). */
+  length: number;
+}
+
 /**
  * Solves the gated assignment described in the file comment for a row-major (rows, cols) `cost`
  * matrix. Entries that are not finite or exceed `maxCost` are forbidden.
  */
 export function solveAssignment(cost: Float64Array, rows: number, cols: number, maxCost: number): Assignment {
+  if (cost.length !== rows * cols) throw new RangeError(`cost has ${cost.length} entries, expected ${rows}×${cols}`);
+  let n = 0;
+  for (let k = 0; k < cost.length; k++) if (Number.isFinite(cost[k]) && cost[k] <= maxCost) n++;
+  const pairs: SparseCosts = { rows: new Int32Array(n), cols: new Int32Array(n), costs: new Float64Array(n), length: n };
+  n = 0;
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      const c = cost[i * cols + j];
+      if (!(Number.isFinite(c) && c <= maxCost)) continue;
+      pairs.rows[n] = i;
+      pairs.cols[n] = j;
+      pairs.costs[n++] = c;
+    }
+  }
+  return solveSparseAssignment(pairs, rows, cols, maxCost);
+}
+
+/**
+ * Same problem with only the allowed pairs listed — what trackers build after a spatial
+ * pre-filter, so far-apart pairs cost nothing at all.
+ */
+export function solveSparseAssignment(pairs: SparseCosts, rows: number, cols: number, maxCost: number): Assignment {
   // "Unmatched" is priced from maxCost, so an infinite gate would make every sum infinite.
   if (!Number.isFinite(maxCost)) throw new RangeError(`solveAssignment needs a finite maxCost, got ${maxCost}`);
-  if (cost.length !== rows * cols) throw new RangeError(`cost has ${cost.length} entries, expected ${rows}×${cols}`);
-  const allowed = (i: number, j: number): boolean => {
-    const c = cost[i * cols + j];
-    return Number.isFinite(c) && c <= maxCost;
-  };
   // Union-find over rows [0, rows) and columns [rows, rows + cols) joined by allowed pairs.
   const parent = new Int32Array(rows + cols);
   for (let k = 0; k < parent.length; k++) parent[k] = k;
-  for (let i = 0; i < rows; i++) {
-    for (let j = 0; j < cols; j++) {
-      if (!allowed(i, j)) continue;
-      const a = find(parent, i);
-      const b = find(parent, rows + j);
-      if (a !== b) parent[a] = b;
-    }
+  for (let e = 0; e < pairs.length; e++) {
+    const a = find(parent, pairs.rows[e]);
+    const b = find(parent, rows + pairs.cols[e]);
+    if (a !== b) parent[a] = b;
   }
-  const compRows = new Map<number, number[]>();
-  const compCols = new Map<number, number[]>();
-  for (let i = 0; i < rows; i++) {
-    const r = find(parent, i);
-    (compRows.get(r) ?? compRows.set(r, []).get(r)!).push(i);
-  }
-  for (let j = 0; j < cols; j++) {
-    const r = find(parent, rows + j);
-    (compCols.get(r) ?? compCols.set(r, []).get(r)!).push(j);
-  }
-
   const rowMatch = new Int32Array(rows).fill(-1);
   const colMatched = new Uint8Array(cols);
-  const unmatchedPair = maxCost; // cost of a row and a column both left unmatched
-  for (const [root, rs] of compRows) {
-    const cs = compCols.get(root);
-    if (!cs) continue;
-    if (rs.length === 1 && cs.length === 1) {
-      rowMatch[rs[0]] = cs[0]; // the only allowed pair of the component
-      colMatched[cs[0]] = 1;
+  // Components with more than one pair need the Hungarian method; single pairs match directly.
+  const compRows = new Map<number, number[]>();
+  const compCols = new Map<number, number[]>();
+  const compEdges = new Map<number, number[]>();
+  for (let e = 0; e < pairs.length; e++) {
+    const r = find(parent, pairs.rows[e]);
+    (compEdges.get(r) ?? compEdges.set(r, []).get(r)!).push(e);
+  }
+  for (const [root, edges] of compEdges) {
+    if (edges.length === 1) {
+      const e = edges[0];
+      rowMatch[pairs.rows[e]] = pairs.cols[e];
+      colMatched[pairs.cols[e]] = 1;
+      compEdges.delete(root);
       continue;
     }
+    compRows.set(root, []);
+    compCols.set(root, []);
+  }
+  for (let i = 0; i < rows; i++) compRows.get(find(parent, i))?.push(i);
+  for (let j = 0; j < cols; j++) compCols.get(find(parent, rows + j))?.push(j);
+
+  const unmatchedPair = maxCost; // cost of a row and a column both left unmatched
+  for (const [root, edges] of compEdges) {
+    const rs = compRows.get(root)!;
+    const cs = compCols.get(root)!;
+    const localRow = new Map(rs.map((r, a) => [r, a]));
+    const localCol = new Map(cs.map((c, b) => [c, b]));
     // Square sub-problem: a forbidden pair costs "both unmatched"; a padding row or column
     // stands for "unmatched" at half that.
     const n = Math.max(rs.length, cs.length);
     const sub = new Float64Array(n * n);
+    const allowed = new Uint8Array(n * n);
     for (let a = 0; a < n; a++) {
       for (let b = 0; b < n; b++) {
-        let c: number;
-        if (a < rs.length && b < cs.length) {
-          c = allowed(rs[a], cs[b]) ? cost[rs[a] * cols + cs[b]] : unmatchedPair;
-        } else if (a < rs.length || b < cs.length) {
-          c = unmatchedPair / 2;
-        } else {
-          c = 0;
-        }
-        sub[a * n + b] = c;
+        sub[a * n + b] = a < rs.length && b < cs.length ? unmatchedPair : a < rs.length || b < cs.length ? unmatchedPair / 2 : 0;
       }
+    }
+    for (const e of edges) {
+      const k = localRow.get(pairs.rows[e])! * n + localCol.get(pairs.cols[e])!;
+      sub[k] = pairs.costs[e];
+      allowed[k] = 1;
     }
     const assign = hungarianMinCost(sub, n, n);
     for (let a = 0; a < rs.length; a++) {
       const b = assign[a];
-      if (b < cs.length && allowed(rs[a], cs[b])) {
+      if (b < cs.length && allowed[a * n + b]) {
         rowMatch[rs[a]] = cs[b];
         colMatched[cs[b]] = 1;
       }
