@@ -5,12 +5,15 @@
  */
 import type { DetectionsMessage } from '../server/ws-protocol.js';
 import type { StreamInfo, StreamState } from '../pipeline/runtime-api.js';
+import { describeEvent, type WireEvent } from './event-text.js';
 import { drawDetections, type DrawOptions } from './overlay.js';
 import { SeqPairer, type Pair } from './seq-pairer.js';
 import { TrackTrails } from './track-trails.js';
 
 /** After this long without a pair, the newest pending frame or result is shown alone, ms. */
 const STALE_MS = 1000;
+/** How long an event stays on the tile's event line, ms. */
+const EVENT_SHOWN_MS = 5000;
 /** Window of the fps and latency figures, ms. */
 const STATS_WINDOW_MS = 2000;
 
@@ -22,6 +25,8 @@ export class StreamTile {
   private readonly badge: HTMLElement;
   private readonly stats: HTMLElement;
   private readonly errorLine: HTMLElement;
+  private readonly eventLine: HTMLElement;
+  private eventTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly view: HTMLElement;
   private readonly placeholder: HTMLElement;
   private readonly pairer: SeqPairer<Uint8Array, DetectionsMessage>;
@@ -36,7 +41,7 @@ export class StreamTile {
 
   constructor(
     readonly id: string,
-    framesWanted: boolean,
+    private framesWanted: boolean,
     private readonly drawOptions: () => Omit<DrawOptions, 'dpr'>,
   ) {
     this.pairer = new SeqPairer(framesWanted);
@@ -48,11 +53,12 @@ export class StreamTile {
       '<span class="stats">– fps</span></header>' +
       '<div class="view"><canvas class="frame"></canvas><canvas class="overlay"></canvas>' +
       '<div class="placeholder">waiting for frames…</div></div>' +
-      '<div class="error"></div>';
+      '<div class="footer"><span class="error"></span><span class="event"></span></div>';
     this.el.querySelector('.name')!.textContent = id;
     this.badge = this.el.querySelector('.badge')!;
     this.stats = this.el.querySelector('.stats')!;
     this.errorLine = this.el.querySelector('.error')!;
+    this.eventLine = this.el.querySelector('.event')!;
     this.view = this.el.querySelector('.view')!;
     this.placeholder = this.el.querySelector('.placeholder')!;
     this.frameCanvas = this.el.querySelector('canvas.frame')!;
@@ -75,8 +81,16 @@ export class StreamTile {
     this.errorLine.textContent = state === 'live' ? '' : (lastError ?? '');
   }
 
+  /** Shows the latest pipeline event of this stream for a few seconds. */
+  showEvent(ev: WireEvent): void {
+    this.eventLine.textContent = describeEvent(ev);
+    clearTimeout(this.eventTimer);
+    this.eventTimer = setTimeout(() => (this.eventLine.textContent = ''), EVENT_SHOWN_MS);
+  }
+
   /** Switches pictures on or off; off shows boxes over a dark tile. */
   setFramesWanted(on: boolean): void {
+    this.framesWanted = on;
     this.pairer.setFramesWanted(on);
     if (!on) this.frameCanvas.getContext('2d')?.clearRect(0, 0, this.frameCanvas.width, this.frameCanvas.height);
   }
@@ -111,6 +125,7 @@ export class StreamTile {
   /** Stops observers; the caller removes `el`. */
   dispose(): void {
     this.resizeObserver.disconnect();
+    clearTimeout(this.eventTimer);
   }
 
   private display(pair: Pair<Uint8Array, DetectionsMessage> | undefined): void {
@@ -128,6 +143,8 @@ export class StreamTile {
   private async paintFrame(jpeg: Uint8Array): Promise<void> {
     try {
       const bitmap = await createImageBitmap(new Blob([jpeg as BlobPart], { type: 'image/jpeg' }));
+      // Video may have been switched off while this frame was queued or decoding.
+      if (!this.framesWanted) return bitmap.close();
       if (this.frameCanvas.width !== bitmap.width || this.frameCanvas.height !== bitmap.height) {
         this.frameCanvas.width = bitmap.width;
         this.frameCanvas.height = bitmap.height;

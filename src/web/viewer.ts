@@ -122,11 +122,14 @@ function onMessage(msg: ServerMessage): void {
       noteLabels(msg.detections);
       tileFor(msg.stream).onDetections(msg);
       break;
+    case 'event':
+      tiles.get(msg.event.stream)?.showEvent(msg.event);
+      break;
     case 'error':
       console.warn(`ssd-stream: server says ${msg.code}: ${msg.message}`);
       break;
     default:
-      break; // events, pongs and acks need no drawing
+      break; // pongs and acks need no drawing
   }
 }
 
