@@ -239,9 +239,13 @@ export class PipelineRuntime implements RuntimeApi {
         stops.push(s.handle.stop());
       }
     }
-    await Promise.allSettled(stops);
+    // Sources stop (ffmpeg gets a grace period for an RTSP TEARDOWN) while the batches already
+    // running drain, so both waits overlap inside the shutdown budget.
     const running = ps.flatMap((p) => [...p.running]);
-    await Promise.race([Promise.allSettled(running), new Promise((r) => setTimeout(r, drainTimeoutMs).unref())]);
+    await Promise.all([
+      Promise.allSettled(stops),
+      Promise.race([Promise.allSettled(running), new Promise((r) => setTimeout(r, drainTimeoutMs).unref())]),
+    ]);
     for (const p of ps) {
       p.sub.unsubscribe();
       p.ingress.complete();
