@@ -3,6 +3,8 @@
  * JPEGs: the picture is painted, boxes are drawn on the overlay (checked by pixels), filters
  * hide them, state badges follow the stream, and the token prompt works.
  */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type RunningServer } from '../../src/server/http-server.js';
@@ -123,8 +125,6 @@ describe.skipIf(chromiumSkipReason !== undefined)('viewer in headless Chromium',
       // The feed runs at 10 fps; wide bounds because timers on a busy CI machine wander.
       expect(fps).toBeGreaterThan(3);
       expect(fps).toBeLessThan(20);
-      await page.waitForTimeout(1500); // let the moving person leave a trail for the screenshot
-      await page.screenshot({ path: '/tmp/ssds-viewer.png' });
     });
 
     it('hides boxes below the score slider and of unticked classes', async () => {
@@ -138,6 +138,7 @@ describe.skipIf(chromiumSkipReason !== undefined)('viewer in headless Chromium',
       expect(await page.evaluate(() => localStorage.getItem('ssd-stream.viewer'))).toContain('"hidden":["face"]');
       await page.locator('#class-list label', { hasText: 'face' }).locator('input').check();
       await eventually(() => boxEdgeDrawn(page), 'the face box to come back');
+      await page.locator('#classes summary').click(); // close the drop-down again
     });
 
     it('shows state changes as a badge with the reason', async () => {
@@ -150,6 +151,8 @@ describe.skipIf(chromiumSkipReason !== undefined)('viewer in headless Chromium',
     it('shows pipeline events on the tile', async () => {
       runtime.eventsSubject.next({ type: 'zone.enter', stream: 'cam1', at: Date.now(), zone: 'door', trackId: 3, label: 'face' });
       await page.waitForSelector('.tile[data-stream="cam1"] .event:text("zone.enter · door · face #3")');
+      await page.waitForTimeout(1500); // let the moving person leave a trail for the screenshot
+      await page.screenshot({ path: join(tmpdir(), 'ssds-viewer.png') });
     });
 
     it('draws boxes over a dark tile when video is switched off', async () => {
