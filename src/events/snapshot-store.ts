@@ -14,14 +14,24 @@ import { logger } from '../util/logger.js';
 
 const log = logger.child({ module: 'snapshots' });
 
-/** Options with units. */
-export const snapshotDefaults = Object.freeze({
+/** Snapshot options. */
+export interface SnapshotConfig {
+  maxItems: number;
+  baseUrl: string;
+  types: readonly string[];
+  boxColor: string;
+  lineWidth: number;
+  quality: number;
+}
+
+/** Defaults with units. */
+export const snapshotDefaults: Readonly<SnapshotConfig> = Object.freeze({
   /** Snapshots kept; older ones are evicted. */
   maxItems: 256,
   /** URL prefix the server serves `get(id)` under. */
   baseUrl: '/api/snapshots',
   /** Event types that get a snapshot. */
-  types: ['track.new', 'zone.enter'] as readonly string[],
+  types: ['track.new', 'zone.enter'],
   boxColor: '#ff3b30',
   /** Box outline width as a fraction of the picture's shorter side. */
   lineWidth: 0.006,
@@ -29,7 +39,7 @@ export const snapshotDefaults = Object.freeze({
 });
 
 /** Options of {@link createSnapshotStore}. */
-export type SnapshotOptions = Partial<typeof snapshotDefaults>;
+export type SnapshotOptions = Partial<SnapshotConfig>;
 
 /** Bounded in-memory store of rendered snapshots. */
 export interface SnapshotStore {
@@ -53,7 +63,7 @@ function isBox(b: unknown): b is [number, number, number, number] {
 export async function renderSnapshot(
   jpeg: Uint8Array,
   box: [number, number, number, number] | undefined,
-  opts: Pick<typeof snapshotDefaults, 'boxColor' | 'lineWidth' | 'quality'> = snapshotDefaults,
+  opts: Pick<SnapshotConfig, 'boxColor' | 'lineWidth' | 'quality'> = snapshotDefaults,
 ): Promise<Uint8Array> {
   const img = sharp(jpeg);
   const { width, height } = await img.metadata();
