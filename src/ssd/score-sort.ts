@@ -58,7 +58,8 @@ export function sortIndicesByScoreDesc(
     hist[2048 + ((k >>> 11) & 0x7ff)]++;
     hist[4096 + (k >>> 22)]++;
   }
-  let srcK = keyA, srcI = order, dstK = keyB, dstI = idxB;
+  let srcK: Uint32Array = keyA, srcI: Int32Array = order;
+  let dstK: Uint32Array = keyB, dstI: Int32Array = idxB;
   for (let pass = 0; pass < 3; pass++) {
     const base = pass * 2048;
     const shift = pass * 11;
