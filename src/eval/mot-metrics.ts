@@ -4,8 +4,8 @@
  * kit, in the details that change numbers:
  *
  * - Preprocessing: hypotheses matched (IoU ≥ 0.5) to ground truth of a distractor class are
- *   removed; then only ground truth with flag ≠ 0 and class pedestrian (or no class column) is
- *   kept.
+ *   removed; then only ground truth with flag ≠ 0 and class pedestrian (or no class: a missing
+ *   or negative column 8, as in MOT15) is kept.
  * - CLEAR matching per frame maximises total IoU over pairs with IoU ≥ threshold, with a large
  *   bonus for pairs also matched in the previous frame, so a tracker that keeps following its
  *   object through a crossing is not charged a switch because another box overlaps more.
@@ -106,7 +106,8 @@ function preprocessFrame(gt: MotRow[], hyp: MotRow[], thr: number): { gt: MotRow
     }
     hyp = hyp.filter((_, j) => !drop.has(j));
   }
-  gt = gt.filter((r) => r.conf !== 0 && (r.classId === undefined || r.classId === MotClass.pedestrian));
+  // MOT15-style files have no class (column 8 is −1, a world coordinate): all pedestrians.
+  gt = gt.filter((r) => r.conf !== 0 && (r.classId === undefined || r.classId < 0 || r.classId === MotClass.pedestrian));
   return { gt, hyp };
 }
 

@@ -106,6 +106,9 @@ describe('CLEAR MOT and IDF1 on hand-worked cases', () => {
     const hyp = [row(1, 10, B), row(1, 11, far), row(1, 12, car)];
     const m = evaluateMot(gt, hyp);
     expect(m).toMatchObject({ numGt: 1, numHyp: 2, tp: 1, fp: 1, fn: 0 });
+    // MOT15 layout: column 8 is a world coordinate (−1), not a class: every row is a pedestrian.
+    const mot15 = parseMot('1,1,100,100,50,100,1,-1,-1,-1\n2,1,100,100,50,100,1,-1,-1,-1\n');
+    expect(evaluateMot(mot15, [row(1, 3), row(2, 3)])).toMatchObject({ numGt: 2, tp: 2, mota: 1 });
     const raw = evaluateMot(gt, hyp, { preprocess: false });
     expect(raw).toMatchObject({ numGt: 4, tp: 3, fn: 1, fp: 0 });
   });
