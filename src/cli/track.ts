@@ -40,6 +40,7 @@ async function findSeqInfo(detPath: string): Promise<SeqInfo | undefined> {
   return undefined;
 }
 
+/** Registers `track` on the program. */
 export function register(program: Command): void {
   program
     .command('track')

@@ -59,9 +59,13 @@ export const eventSinkConfigSchema = z.discriminatedUnion('type', [mqttSinkSchem
 /** The `events:` list. */
 export const eventSinksConfigSchema = z.array(eventSinkConfigSchema).default([]);
 
+/** Validated MQTT sink entry. */
 export type MqttSinkConfig = z.output<typeof mqttSinkSchema>;
+/** Validated webhook sink entry. */
 export type WebhookSinkConfig = z.output<typeof webhookSinkSchema>;
+/** Any validated sink entry. */
 export type EventSinkConfig = z.output<typeof eventSinkConfigSchema>;
+/** Input form of the `events:` list. */
 export type EventSinksConfigInput = z.input<typeof eventSinksConfigSchema>;
 
 /**

@@ -52,8 +52,11 @@ export const zonesConfigSchema = z.strictObject({
 
 /** Validated zone and line config. */
 export type ZonesConfig = Readonly<z.output<typeof zonesConfigSchema>>;
+/** One validated zone. */
 export type ZoneConfig = z.output<typeof zoneSchema>;
+/** One validated line. */
 export type LineConfig = z.output<typeof lineSchema>;
+/** Input form (defaults optional). */
 export type ZonesConfigInput = z.input<typeof zonesConfigSchema>;
 
 /**
