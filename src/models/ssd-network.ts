@@ -8,6 +8,7 @@
  * Padding is TensorFlow's `same` everywhere (output = ceil(input / stride), the odd pixel of
  * padding at the bottom/right), as in the TF Object Detection API models this layout comes from.
  */
+import { boxesPerLocation } from '../ssd/default-boxes.js';
 import type { AnchorSpec, ModelSpec } from '../ssd/spec.js';
 
 /** Activation after a convolution. `relu6` is MobileNet's clip to [0, 6]. */
@@ -62,20 +63,9 @@ export interface SsdNetwork {
   weights: Map<string, WeightTensor>;
 }
 
-/** Number of default boxes per feature-map cell of layer `k`, for each anchor generator. */
+/** Number of default boxes per feature-map cell of layer `k` (from `src/ssd`'s generators). */
 export function anchorsPerCell(anchors: AnchorSpec, k: number): number {
-  switch (anchors.type) {
-    case 'tf-grid':
-      // TF OD API multiple_grid_anchor_generator: the lowest layer has 3 boxes when reduced;
-      // the others one per ratio plus the interpolated-scale box.
-      if (k === 0 && anchors.reduceBoxesInLowestLayer) return 3;
-      return anchors.aspectRatios.length + (anchors.interpolatedScaleAspectRatio > 0 ? 1 : 0);
-    case 'ssd':
-      // Liu et al. §2.2: ratio 1 twice (s_k and sqrt(s_k s_k+1)) plus each r (and 1/r).
-      return 2 + anchors.aspectRatios[k].length * (anchors.flip ? 2 : 1);
-    case 'torchvision':
-      return 2 + 2 * anchors.aspectRatios[k].length;
-  }
+  return boxesPerLocation(anchors)[k];
 }
 
 /** TF `same` padding of one spatial axis: output size and the (begin, end) pads. */
