@@ -18,6 +18,7 @@ export const OnnxDataType = {
   INT64: 7,
   BOOL: 9,
 } as const;
+/** One of the {@link OnnxDataType} codes. */
 export type OnnxDataTypeCode = (typeof OnnxDataType)[keyof typeof OnnxDataType];
 
 /** A dense tensor; `rawData` holds little-endian element bytes (the `raw_data` field). */
@@ -37,6 +38,7 @@ export type AttributeValue =
   | { type: 'floats'; value: readonly number[] }
   | { type: 'ints'; value: readonly number[] };
 
+/** A node: an operator applied to named values, producing named values. */
 export interface NodeProto {
   opType: string;
   name: string;
@@ -49,12 +51,14 @@ export interface NodeProto {
 /** A dimension is a fixed size or a symbolic name (`'N'` for a dynamic batch). */
 export type Dim = number | string;
 
+/** A typed graph input or output (tensor element type and shape). */
 export interface ValueInfoProto {
   name: string;
   elemType: OnnxDataTypeCode;
   shape: readonly Dim[];
 }
 
+/** A graph: nodes in topological order, constant initializers, inputs and outputs. */
 export interface GraphProto {
   name: string;
   nodes: readonly NodeProto[];
@@ -63,6 +67,7 @@ export interface GraphProto {
   outputs: readonly ValueInfoProto[];
 }
 
+/** A model file: IR version, opsets, producer, one graph and the metadata key/value pairs. */
 export interface ModelProto {
   irVersion: number;
   opsetImports: readonly { domain: string; version: number }[];
