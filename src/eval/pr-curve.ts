@@ -68,7 +68,8 @@ export function prCurveSvg(curves: readonly PrCurve[], title: string): string {
     if (curves.length === 1) parts.push(`<path d="${rawPath(c)}" fill="none" stroke="${colour}" stroke-opacity="0.35" stroke-width="1"/>`);
     parts.push(`<path d="${envelopePath(c)}" fill="none" stroke="${colour}" stroke-width="2"/>`);
     const label = `${c.name}${Number.isNaN(c.ap) ? '' : ` AP ${(c.ap * 100).toFixed(1)}%`}`;
-    parts.push(`<text x="${px(1) - 8}" y="${py(1) + 18 + i * 16}" font-size="12" text-anchor="end" fill="${colour}" font-family="sans-serif">${escapeXml(label)}</text>`);
+    // Legend bottom-left: high precision at low recall keeps that corner empty on most curves.
+    parts.push(`<text x="${px(0) + 8}" y="${py(0) - 10 - (curves.length - 1 - i) * 16}" font-size="12" fill="${colour}" font-family="sans-serif">${escapeXml(label)}</text>`);
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}">${parts.join('')}</svg>`;
 }

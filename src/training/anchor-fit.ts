@@ -73,6 +73,11 @@ export function kmeansIou(sizes: Float32Array, k: number, seed = 1, maxIter = 30
       d2[i] = best * best;
       total += d2[i];
     }
+    // Every box already sits exactly on a seed: more clusters would only be duplicates.
+    if (total === 0) {
+      k = j;
+      break;
+    }
     let r = rng.next() * total;
     let pick = n - 1;
     for (let i = 0; i < n; i++) {
