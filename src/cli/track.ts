@@ -11,6 +11,7 @@ import { parseOptionalNumber } from './options.js';
 import { ConfigError } from '../errors.js';
 import { parseSeqInfo, readMotFile, writeMotFile, type SeqInfo } from '../eval/mot.js';
 import { trackMotDetections } from '../eval/mot-track.js';
+import { interpolateTracks } from '../eval/mot-interpolate.js';
 import { parseTrackerConfig, type TrackerConfigInput } from '../tracking/tracker-config.js';
 
 interface TrackOpts {
@@ -26,6 +27,7 @@ interface TrackOpts {
   frameRate?: string;
   classAgnostic?: boolean;
   outputBox: string;
+  interpolate?: string;
 }
 
 /** `seqinfo.ini` of a MOTChallenge sequence holding `det/det.txt`, when present. */
@@ -57,6 +59,7 @@ export function register(program: Command): void {
     .option('--frame-rate <fps>', 'frame rate (default: seqinfo.ini next to the file, else 30)')
     .option('--class-agnostic', 'match detections to tracks of any class')
     .option('--output-box <kind>', 'filtered (Kalman) or detection', 'filtered')
+    .option('--interpolate <frames>', 'fill gaps of up to this many frames within a track linearly (offline only)')
     .action(
       action(async (opts: TrackOpts) => {
         const seq = await findSeqInfo(opts.detections);
@@ -79,10 +82,13 @@ export function register(program: Command): void {
         const dets = await readMotFile(opts.detections);
         const t0 = performance.now();
         const r = trackMotDetections(dets, cfg, { lastFrame: seq?.seqLength });
+        const maxGap = parseOptionalNumber('--interpolate', opts.interpolate, 0, 100_000, true) ?? 0;
+        const rows = maxGap > 0 ? interpolateTracks(r.rows, maxGap) : r.rows;
         const ms = performance.now() - t0;
-        await writeMotFile(opts.out, r.rows);
+        await writeMotFile(opts.out, rows);
         process.stderr.write(
-          `${cfg.type}: ${r.frames} frames, ${dets.length} detections → ${r.tracks} tracks, ${r.rows.length} boxes ` +
+          `${cfg.type}: ${r.frames} frames, ${dets.length} detections → ${r.tracks} tracks, ${rows.length} boxes ` +
+            (maxGap > 0 ? `(${rows.length - r.rows.length} interpolated) ` : '') +
             `in ${ms.toFixed(0)} ms (${((1000 * r.frames) / Math.max(ms, 1e-3)).toFixed(0)} frames/s, ${cfg.frameRate} fps timeline) → ${opts.out}\n`,
         );
       }),

@@ -71,6 +71,12 @@ describe('track and eval mot commands on a MOTChallenge sequence', () => {
     expect(head.trim().split(/\s+/).slice(0, 3)).toEqual(['MOTA', 'IDF1', 'MOTP']);
     expect(Number(values.trim().split(/\s+/)[0])).toBeCloseTo(100 * direct.mota, 1);
 
+    const interp = join(dir, 'interp.txt');
+    const ti = await run(process.execPath, [cli, 'track', '--interpolate', '10', '--detections', join(dir, 'det', 'det.txt'), '--out', interp], { env });
+    expect(ti.stderr).toMatch(/\(\d+ interpolated\)/);
+    const mi = evaluateMot(parseMot(await readFile(join(dir, 'gt', 'gt.txt'), 'utf8')), parseMot(await readFile(interp, 'utf8')));
+    expect(mi.fn).toBeLessThan(direct.fn); // the gaps from missed detections are filled
+
     const sort = await run(process.execPath, [cli, 'track', '--tracker', 'sort', '--frame-rate', '10', '--detections', join(dir, 'det', 'det.txt'), '--out', join(dir, 's.txt')], { env });
     expect(sort.stderr).toMatch(/^sort: .* 10 fps timeline/);
   });
