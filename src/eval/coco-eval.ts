@@ -166,7 +166,12 @@ function accumulate(evals: ImgEval[], T: number): { precision: Float64Array; rec
 function meanValid(values: Iterable<number>): number {
   let s = 0;
   let n = 0;
-  for (const v of values) if (v > -1) (s += v), n++;
+  for (const v of values) {
+    if (v > -1) {
+      s += v;
+      n++;
+    }
+  }
   return n ? s / n : -1;
 }
 

@@ -114,7 +114,11 @@ export function kmeansIou(sizes: Float32Array, k: number, seed = 1, maxIter = 30
       cnt[assign[i]]++;
     }
     // An emptied cluster keeps its centroid (it may win boxes back next round).
-    for (let q = 0; q < k; q++) if (cnt[q] > 0) (c[2 * q] = sum[2 * q] / cnt[q]), (c[2 * q + 1] = sum[2 * q + 1] / cnt[q]);
+    for (let q = 0; q < k; q++) {
+      if (cnt[q] === 0) continue;
+      c[2 * q] = sum[2 * q] / cnt[q];
+      c[2 * q + 1] = sum[2 * q + 1] / cnt[q];
+    }
     if (changed === 0) break;
   }
   // Sort clusters by area so the output reads small → large.
