@@ -6,7 +6,8 @@ import { cxcywhToXyxy, yxyxToXyxy } from '../../src/ssd/box-format.js';
 import { anchorSpecSchema, type AnchorSpec, type AnchorSpecInput } from '../../src/ssd/spec.js';
 import { hasTorchvision, maxAbsDiff, torchRef } from './torch-ref.js';
 
-const spec = (s: AnchorSpecInput): AnchorSpec => anchorSpecSchema.parse(s);
+/** Parses (fills defaults) and keeps the generator type narrow, so spreads stay typed. */
+const spec = <T extends AnchorSpecInput>(s: T) => anchorSpecSchema.parse(s) as Extract<AnchorSpec, { type: T['type'] }>;
 /** Row `a` of an `(A,4)` array. */
 const row = (b: Float32Array, a: number) => [...b.subarray(4 * a, 4 * a + 4)];
 const close = (got: number[], want: number[], digits = 6) =>
