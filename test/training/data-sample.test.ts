@@ -1,0 +1,48 @@
+/**
+ * The path the trainer takes: a COCO file from the synthetic generator → dataset → split →
+ * decoded samples → augmentation at the model input → preview pictures.
+ */
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadAnyDataset } from '../../src/training/data/load-any.js';
+import { createSampleLoader } from '../../src/training/data/sample-loader.js';
+import { splitDataset } from '../../src/training/data/split.js';
+import { augmentSample } from '../../src/training/augment/augment.js';
+import { sampleRng } from '../../src/training/augment/rng.js';
+import { writePreview } from '../../src/training/augment/preview.js';
+import { writeSyntheticCoco, SYNTHETIC_CLASSES } from '../helpers/synthetic-detection.js';
+import { tempDir } from './data-helpers.js';
+
+describe('dataset → samples → augmentation', () => {
+  it('loads synthetic COCO images as rgb24 samples with their boxes and augments them reproducibly', async () => {
+    const dir = await tempDir('sample');
+    const file = await writeSyntheticCoco(dir, { count: 6, width: 160, height: 120, seed: 4 });
+    const { dataset, report } = await loadAnyDataset(file);
+    expect(report.total).toBe(0);
+    expect(dataset.classes).toEqual([...SYNTHETIC_CLASSES]);
+    const split = splitDataset(dataset, { valFraction: 0.34 });
+    expect(split.train.length + split.val.length).toBe(6);
+
+    const load = createSampleLoader(dataset);
+    const img = dataset.images[0];
+    const s = await load(img);
+    expect([s.image.width, s.image.height, s.image.data.length]).toEqual([160, 120, 160 * 120 * 3]);
+    const anns = dataset.annotations.filter((a) => a.imageId === img.id);
+    expect(s.classIds.length).toBe(anns.length);
+    expect(Array.from(s.boxesXyxy.subarray(0, 4))).toEqual(anns[0].xyxyPx.map((v) => Math.fround(v)));
+
+    // maxSide halves the picture and the boxes with it.
+    const small = await createSampleLoader(dataset, { maxSide: 80 })(img);
+    expect([small.image.width, small.image.height]).toEqual([80, 60]);
+    expect(small.boxesXyxy[2]).toBeCloseTo(s.boxesXyxy[2] / 2, 4);
+
+    const input = { width: 96, height: 96, resize: 'stretch' as const, padAlign: 'top-left' as const };
+    const a = augmentSample(s, input, sampleRng(1, 0, img.id));
+    const b = augmentSample(await load(img), input, sampleRng(1, 0, img.id));
+    expect(Buffer.from(a.image.data).equals(Buffer.from(b.image.data))).toBe(true);
+    expect(a.boxesXyxy).toEqual(b.boxesXyxy);
+    const files = await writePreview([a, augmentSample(s, input)], path.join(dir, 'preview'), dataset.classes);
+    expect(files.every(existsSync)).toBe(true);
+  });
+});
