@@ -18,7 +18,7 @@ import type { Detection } from '../types.js';
 import type { TrackerConfig } from './tracker-config.js';
 import type { Tracker, TrackerOutput } from './tracker.js';
 import { associate } from './association.js';
-import { TrackSet } from './track-set.js';
+import { TrackSet, usableDetections } from './track-set.js';
 
 /** Creates a ByteTrack tracker (use {@link createTracker} to pick by config). */
 export function createByteTracker(cfg: TrackerConfig): Tracker {
@@ -55,7 +55,7 @@ export function createByteTracker(cfg: TrackerConfig): Tracker {
       set.begin(at);
       const high: Detection[] = [];
       const low: Detection[] = [];
-      for (const d of detections) {
+      for (const d of usableDetections(detections)) {
         if (d.score >= cfg.highThresh) high.push(d);
         else if (d.score >= cfg.lowThresh) low.push(d);
       }

@@ -7,7 +7,7 @@ import type { Detection } from '../types.js';
 import type { TrackerConfig } from './tracker-config.js';
 import type { Tracker, TrackerOutput } from './tracker.js';
 import { associate } from './association.js';
-import { TrackSet } from './track-set.js';
+import { TrackSet, usableDetections } from './track-set.js';
 
 /** Creates a SORT tracker (use {@link createTracker} to pick by config). */
 export function createSortTracker(cfg: TrackerConfig): Tracker {
@@ -15,7 +15,7 @@ export function createSortTracker(cfg: TrackerConfig): Tracker {
   return {
     update(detections: Detection[], at: number): TrackerOutput {
       set.begin(at);
-      const dets = detections.filter((d) => d.score >= cfg.highThresh);
+      const dets = usableDetections(detections).filter((d) => d.score >= cfg.highThresh);
       const r = associate(set.inState('tracked', 'lost', 'tentative'), dets, cfg.matchIou, cfg.classAware);
       for (const [t, d] of r.matches) set.matched(t, d, at);
       for (const t of r.unmatchedTracks) set.missed(t, at);

@@ -7,6 +7,14 @@ import type { TrackerConfig } from './tracker-config.js';
 import type { TrackEvent } from './tracker.js';
 import { Track } from './track.js';
 
+/**
+ * Detections a tracker can use: finite boxes with positive width and height. A NaN from a broken
+ * model output would otherwise enter a Kalman state and never leave it.
+ */
+export function usableDetections(detections: Detection[]): Detection[] {
+  return detections.filter(({ box: [x1, y1, x2, y2], score }) => x2 > x1 && y2 > y1 && Number.isFinite(x1 + y1 + x2 + y2 + score));
+}
+
 /** Tracks of one tracker, with the transitions that raise {@link TrackEvent}s. */
 export class TrackSet {
   tracks: Track[] = [];

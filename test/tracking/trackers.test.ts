@@ -162,6 +162,14 @@ describe('tracker details', () => {
     expect(sort.rows.filter((r) => r.frame >= 20 && r.frame <= 30)).toHaveLength(0);
   });
 
+  it.each(['bytetrack', 'sort'] as const)('%s ignores unusable boxes (NaN, empty) instead of poisoning a track', (type) => {
+    const t = createTracker({ type, minHits: 1 });
+    t.update([det([0.1, 0.1, 0.2, 0.3], 1, 'p')], 0);
+    const out = t.update([det([NaN, 0.1, 0.2, 0.3], 1, 'p'), det([0.5, 0.5, 0.5, 0.6], 1, 'p'), det([0.1, 0.1, 0.2, 0.3], 1, 'p')], 33);
+    expect(out.detections).toHaveLength(1);
+    expect(out.detections[0].box.every(Number.isFinite)).toBe(true);
+  });
+
   it('reset forgets tracks but never reuses IDs; bad config fails with CONFIG_INVALID', () => {
     const t = createTracker({ minHits: 1 });
     expect(t.update([det([0, 0, 0.1, 0.1], 1, 'p')], 0).detections[0].trackId).toBe(1);
