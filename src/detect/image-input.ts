@@ -1,10 +1,12 @@
 /**
- * Still images into model input: decode with sharp, place the picture inside the model's input
- * the way its spec says (stretch, or pad keeping the aspect ratio), and return rgb24 bytes.
+ * Still images into model input: decode with sharp (EXIF orientation applied), then place the
+ * picture inside the model's input the way its spec says (stretch, or pad keeping the aspect
+ * ratio) with TF's plain bilinear resize — the resampling the face-api SSD was trained and
+ * calibrated with (see `resize-bilinear-tf.ts` for the measured difference).
  */
-import sharp, { type Sharp } from 'sharp';
+import sharp from 'sharp';
 import { ErrorCodes, SsdsError } from '../errors.js';
-import { placeInInput } from '../ssd/letterbox.js';
+import { resizeBilinearTf } from '../models/resize-bilinear-tf.js';
 import type { InputSpec } from '../ssd/spec.js';
 
 /** A decoded still, ready for `Detector.detect`. */
@@ -14,7 +16,7 @@ export interface ImageInput {
   sourceHeight: number;
 }
 
-/** Size of an image file, or null when sharp cannot read it as an image. */
+/** Size of an image file, or null when sharp cannot read it as a still image. */
 export async function probeImage(file: string): Promise<{ width: number; height: number } | null> {
   try {
     const meta = await sharp(file).metadata();
@@ -27,38 +29,25 @@ export async function probeImage(file: string): Promise<{ width: number; height:
   }
 }
 
-/**
- * Decodes `file` (EXIF orientation applied, alpha dropped) and places it in the model input.
- * Throws FILE_INVALID naming the file when it is not a readable image.
- */
+/** Decodes `file` to rgb24 at its own size. Throws FILE_INVALID naming the file. */
+export async function decodeImageRgb(file: string): Promise<{ data: Uint8Array; width: number; height: number }> {
+  try {
+    const { data, info } = await sharp(file).rotate().removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width: info.width, height: info.height };
+  } catch (e) {
+    throw new SsdsError(ErrorCodes.FILE_INVALID, `${file}: not a readable image (${(e as Error).message})`, { cause: e });
+  }
+}
+
+/** Decodes `file` and places it in the model input. */
 export async function loadImageInput(
   file: string,
   input: Pick<InputSpec, 'width' | 'height' | 'resize' | 'padAlign'>,
 ): Promise<ImageInput> {
-  let img: Sharp;
-  let width: number;
-  let height: number;
-  try {
-    // rotate() applies EXIF orientation so boxes match what viewers show.
-    const { data, info } = await sharp(file).rotate().removeAlpha().raw().toBuffer({ resolveWithObject: true });
-    width = info.width;
-    height = info.height;
-    img = sharp(data, { raw: { width, height, channels: 3 } });
-  } catch (e) {
-    throw new SsdsError(ErrorCodes.FILE_INVALID, `${file}: not a readable image (${(e as Error).message})`, { cause: e });
-  }
-  const p = placeInInput(width, height, input);
-  const resized = img.resize(p.scaledWidth, p.scaledHeight, { fit: 'fill', kernel: 'linear' });
-  const padded =
-    p.scaledWidth === input.width && p.scaledHeight === input.height
-      ? resized
-      : sharp(await resized.raw().toBuffer(), { raw: { width: p.scaledWidth, height: p.scaledHeight, channels: 3 } }).extend({
-          left: p.offsetX,
-          top: p.offsetY,
-          right: input.width - p.scaledWidth - p.offsetX,
-          bottom: input.height - p.scaledHeight - p.offsetY,
-          background: { r: 0, g: 0, b: 0 },
-        });
-  const data = await padded.raw().toBuffer();
-  return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), sourceWidth: width, sourceHeight: height };
+  const rgb = await decodeImageRgb(file);
+  return {
+    data: resizeBilinearTf(rgb.data, rgb.width, rgb.height, input),
+    sourceWidth: rgb.width,
+    sourceHeight: rgb.height,
+  };
 }
