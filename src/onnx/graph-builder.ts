@@ -15,11 +15,12 @@ import {
 } from './onnx-proto.js';
 
 /** Element types the builder accepts for inputs, outputs, casts and initializers. */
-export type ElemType = 'float32' | 'uint8' | 'int64' | 'int32' | 'bool';
+export type ElemType = 'float32' | 'uint8' | 'int8' | 'int64' | 'int32' | 'bool';
 
 const ELEM_CODE: Record<ElemType, OnnxDataTypeCode> = {
   float32: OnnxDataType.FLOAT,
   uint8: OnnxDataType.UINT8,
+  int8: OnnxDataType.INT8,
   int64: OnnxDataType.INT64,
   int32: OnnxDataType.INT32,
   bool: OnnxDataType.BOOL,
@@ -57,7 +58,7 @@ function toAttribute(name: string, v: AttrInput): AttributeValue {
   throw new TypeError(`attribute ${name}: unsupported value`);
 }
 
-function bytesOf(data: Float32Array | BigInt64Array | Int32Array | Uint8Array): Uint8Array {
+function bytesOf(data: Float32Array | BigInt64Array | Int32Array | Uint8Array | Int8Array): Uint8Array {
   // ONNX raw_data is little-endian; every platform Node runs on is little-endian too.
   return new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
 }
@@ -142,7 +143,7 @@ export class GraphBuilder {
     name: string,
     type: ElemType,
     dims: readonly number[],
-    data: Float32Array | BigInt64Array | Int32Array | Uint8Array,
+    data: Float32Array | BigInt64Array | Int32Array | Uint8Array | Int8Array,
   ): string {
     const count = dims.reduce((a, b) => a * b, 1);
     if (data.length !== count) {

@@ -62,7 +62,7 @@ export function hwc1ToC1hw(w: WeightTensor): Float32Array {
 }
 
 /** Normalisation and layout change: uint8 NHWC → float NCHW. Returns the NCHW value name. */
-function addPreprocess(g: GraphBuilder, spec: ModelSpec): string {
+export function addPreprocess(g: GraphBuilder, spec: ModelSpec): string {
   const { width, height, pixelScale, mean, std } = spec.input;
   const image = g.input('image', 'uint8', ['N', height, width, 3]);
   let x = g.node('Cast', [image], { to: onnxTypeCode('float32') }, 'image_float');
@@ -74,7 +74,7 @@ function addPreprocess(g: GraphBuilder, spec: ModelSpec): string {
 }
 
 /** One convolution layer with its activation. Returns the output value name. */
-function addConv(
+export function addConv(
   g: GraphBuilder,
   net: SsdNetwork,
   l: ConvLayer,
@@ -116,7 +116,7 @@ function addConv(
  * following the centre-size coding of the SSD paper (§2.2, with variances) and of the TF OD API
  * (`faster_rcnn_box_coder`, scale factors = 1 / variances).
  */
-function addDecode(g: GraphBuilder, spec: ModelSpec, encoded: string, anchorsCxcywh: Float32Array): string {
+export function addDecode(g: GraphBuilder, spec: ModelSpec, encoded: string, anchorsCxcywh: Float32Array): string {
   const a = anchorsCxcywh.length / 4;
   const { order, variances, maxLogSize } = spec.boxCoder;
   // Bring the slots into (x, y, w, h) order and apply the variances in one Mul.
