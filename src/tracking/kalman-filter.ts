@@ -54,15 +54,19 @@ export interface KalmanState {
   cov: Float64Array;
 }
 
-/** Position and velocity std of coordinate `k` for a box of height `h`. */
+/**
+ * Position and velocity std of coordinate `k` for a box of height `h`. The scales widen the
+ * height-relative stds only: the aspect-ratio stds are absolute and DeepSORT starts them as is.
+ */
 function stds(k: number, h: number, noise: KalmanNoise, posScale: number, velScale: number): [number, number] {
-  if (k === 2) return [noise.stdAspect * posScale, noise.stdAspectVelocity * velScale];
+  if (k === 2) return [noise.stdAspect, noise.stdAspectVelocity];
   return [noise.stdWeightPosition * h * posScale, noise.stdWeightVelocity * h * velScale];
 }
 
 /**
  * Starts a track from a measurement `[cx, cy, a, h]` with zero velocity. The initial velocity is
- * very uncertain (10× its process std), the position twice the measurement noise (DeepSORT).
+ * very uncertain (10× its process std), the position twice the measurement noise; the aspect
+ * ratio starts at its per-frame process stds (DeepSORT `initiate`).
  */
 export function kalmanInitiate(
   measurement: ArrayLike<number>,
