@@ -23,8 +23,8 @@ export const CONFIG_DEFAULTS = {
     executionProvider: 'auto' as 'auto' | 'cpu' | 'cuda',
     /** Inference worker threads, each with its own ONNX Runtime session. */
     workers: 1,
-    /** Intra-op threads per session. */
-    threads: 1,
+    /** Intra-op threads per session; null = the machine's cores divided among the workers. */
+    threads: null as number | null,
     /** Frames from different streams per inference call. */
     maxBatch: 4,
     /** Longest a frame waits for a batch to fill. */

@@ -84,7 +84,7 @@ export const pipelineConfigSchema = z
     model: z.string().min(1).default(D.pipeline.model),
     executionProvider: z.enum(['auto', 'cpu', 'cuda']).default(D.pipeline.executionProvider),
     workers: z.number().int().min(1).max(64).default(D.pipeline.workers),
-    threads: z.number().int().min(1).max(256).default(D.pipeline.threads),
+    threads: z.number().int().min(1).max(256).nullable().default(D.pipeline.threads),
     maxBatch: z.number().int().min(1).max(256).default(D.pipeline.maxBatch),
     maxWaitMs: z.number().min(0).max(10_000).default(D.pipeline.maxWaitMs),
     queueSize: z.number().int().min(1).max(1024).default(D.pipeline.queueSize),

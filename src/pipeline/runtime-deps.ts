@@ -20,7 +20,7 @@ export async function createPipelineDetector(path: string, p: PipelineConfig): P
     model: path,
     executionProvider: p.executionProvider,
     workers: p.workers,
-    intraOpThreads: p.threads,
+    intraOpThreads: p.threads ?? undefined,
     maxBatch: p.maxBatch,
     // Only real overrides: an empty object would still be filled with the schema defaults by a
     // zod `.partial()` (zod 4 applies inner defaults) and mask the model's own thresholds.
