@@ -165,10 +165,13 @@ describe.skipIf(!hasOnnx)('ssd-stream layout', () => {
   it('a worker killed mid-batch fails that batch with WORKER_FAILED and is restarted', async () => {
     const px = makePicture(W, H, 11);
     const m = meanLevel(px);
+    const threadBefore = det.workers()[0].threadId;
+    // Killed first, in the same tick as the batch is handed to it: the worker can never answer,
+    // so the batch is in flight when the thread ends (a kill after dispatch could lose the race
+    // to a sub-millisecond model).
+    void det.workerPool.workerAt(0)?.terminate();
     const pending = det.detect([{ data: px.slice(), sourceWidth: W, sourceHeight: H }]);
     expect(det.workers()[0].state).toBe('busy');
-    const threadBefore = det.workers()[0].threadId;
-    void det.workerPool.workerAt(0)?.terminate();
     const e = await rejection(pending);
     expect(e.code).toBe(ErrorCodes.WORKER_FAILED);
     expect(e.message).toMatch(/worker 0 stopped/);

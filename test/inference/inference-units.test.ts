@@ -1,5 +1,5 @@
 /**
- * The pure pieces of src/inference: threshold-aware softmax against the full softmax, the
+ * The pure pieces of src/inference: the candidate-row softmax against the full softmax, the
  * rgb24 → float conversion against the normalisation formula, spec layer merging, and adapter
  * choice from inputs/outputs as ONNX Runtime reports them (including the zoo's `:0` names).
  */
@@ -10,7 +10,7 @@ import { selectAdapter } from '../../src/inference/adapters/index.js';
 import type { ModelIo } from '../../src/inference/model-io.js';
 import { mergeSpecLayers } from '../../src/inference/model-spec.js';
 import { channelAffine, rgb24ToInterleaved, rgb24ToPlanar } from '../../src/inference/pixel-convert.js';
-import { softmaxRowsAboveThreshold } from '../../src/inference/threshold-softmax.js';
+import { softmaxCandidateRows } from '../../src/inference/threshold-softmax.js';
 
 function seeded(seed: number): () => number {
   let s = seed >>> 0;
@@ -20,7 +20,7 @@ function seeded(seed: number): () => number {
   };
 }
 
-describe('softmaxRowsAboveThreshold', () => {
+describe('softmaxCandidateRows', () => {
   const rows = 500, cols = 21;
   const rnd = seeded(3);
   const logits = new Float32Array(rows * cols);
@@ -34,33 +34,38 @@ describe('softmaxRowsAboveThreshold', () => {
     }
   }
   const full = softmaxRows(logits, rows, cols);
+  /** Rows of the full softmax with some foreground score above t. */
+  const rowsAbove = (t: number, skip: number | null) =>
+    Array.from({ length: rows }, (_, r) => r).filter((r) =>
+      Array.from(full.subarray(r * cols, (r + 1) * cols)).some((p, c) => c !== skip && p > t),
+    );
 
   for (const t of [0.01, 0.3, 0.5, 0.9]) {
-    it(`threshold ${t}: every score above it equals the full softmax, and rows are skipped`, () => {
-      const out = new Float32Array(rows * cols);
-      const computed = softmaxRowsAboveThreshold(logits, rows, cols, t, 0, out);
-      let above = 0;
-      for (let i = 0; i < out.length; i++) {
-        if (i % cols === 0) continue; // background: never selected
-        if (full[i] > t) {
-          above++;
-          expect(out[i]).toBe(full[i]);
-        } else {
-          expect(out[i] === 0 || out[i] === full[i]).toBe(true);
-        }
-      }
-      expect(above).toBeGreaterThan(0);
-      if (t >= 0.3) expect(computed).toBeLessThan(rows / 2);
+    it(`threshold ${t}: keeps every row with a score above it, in order, with the full softmax`, () => {
+      const kept = softmaxCandidateRows(logits, rows, cols, t, 0);
+      const want = rowsAbove(t, 0);
+      expect(want.length).toBeGreaterThan(0);
+      expect(want.length).toBeLessThan(rows);
+      // Exactly the rows that matter: none missing, none extra (margins are ~1e-4 relative).
+      expect(Array.from(kept.rows.subarray(0, kept.count))).toEqual(want);
+      want.forEach((r, k) => {
+        expect(Array.from(kept.scores.subarray(k * cols, (k + 1) * cols))).toEqual(
+          Array.from(full.subarray(r * cols, (r + 1) * cols)),
+        );
+      });
     });
   }
 
-  it('threshold 0 computes every row; no skip column counts every column', () => {
-    const out = new Float32Array(rows * cols);
-    expect(softmaxRowsAboveThreshold(logits, rows, cols, 0, 0, out)).toBe(rows);
-    expect(Array.from(out)).toEqual(Array.from(full));
-    const out2 = new Float32Array(rows * cols);
-    // With the background counted, the dominant column 0 reaches 0.5 in most rows.
-    expect(softmaxRowsAboveThreshold(logits, rows, cols, 0.5, null, out2)).toBeGreaterThan(rows / 2);
+  it('threshold 0 keeps every row; without a skip column the background counts too', () => {
+    expect(softmaxCandidateRows(logits, rows, cols, 0, 0).count).toBe(rows);
+    const withBg = softmaxCandidateRows(logits, rows, cols, 0.5, null);
+    expect(Array.from(withBg.rows.subarray(0, withBg.count))).toEqual(rowsAbove(0.5, null));
+    expect(withBg.count).toBeGreaterThan(rows / 2);
+  });
+
+  it('reuses the scratch it is given', () => {
+    const scratch = { count: 0, rows: new Int32Array(rows), scores: new Float32Array(rows * cols) };
+    expect(softmaxCandidateRows(logits, rows, cols, 0.5, 0, scratch)).toBe(scratch);
   });
 });
 

@@ -19,7 +19,7 @@ import { COCO91_LABELS } from '../coco-labels.js';
 import { findTensor, fixedDim, type ModelIo } from '../model-io.js';
 import { finalizeSpec, mergeSpecLayers } from '../model-spec.js';
 import { channelAffine, rgb24ToInterleaved, rgb24ToPlanar } from '../pixel-convert.js';
-import { softmaxRowsAboveThreshold } from '../threshold-softmax.js';
+import { softmaxCandidateRows, type CandidateRows } from '../threshold-softmax.js';
 import type { BindContext, BoundModel, ModelAdapter } from './adapter.js';
 import {
   checkFrameSizes,
@@ -124,9 +124,12 @@ export const torchvisionRawAdapter: ModelAdapter = {
           ? [b, 3, height, width]
           : [b, height, width, 3];
     let input = new Float32Array(0);
-    // Scratch reused per image: decoding and softmax write here, selection reads it.
+    // Scratch reused per image: softmax, compaction and decoding write here, selection reads it.
+    const candidates: CandidateRows = { count: 0, rows: new Int32Array(numAnchors), scores: new Float32Array(numAnchors * c) };
+    const regKept = new Float32Array(numAnchors * 4);
+    const anchorsKept = new Float32Array(numAnchors * 4);
     const boxes = new Float32Array(numAnchors * 4);
-    const scores = new Float32Array(numAnchors * c);
+    const dense = new Float32Array(numAnchors * c);
     const select = { ...spec.postprocess, backgroundIndex: spec.backgroundIndex, numClasses: c };
     return {
       adapter: 'torchvision-raw',
@@ -147,15 +150,24 @@ export const torchvisionRawAdapter: ModelAdapter = {
         floatData(ct, 'cls_logits');
         const reg = imageSlice<Float32Array>(rt, 'bbox_regression', index, batch, numAnchors * 4);
         const logits = imageSlice<Float32Array>(ct, 'cls_logits', index, batch, numAnchors * c);
-        decodeBoxes(reg, anchors, spec.boxCoder, boxes);
-        clipBoxesXyxy(boxes);
-        if (spec.scoreActivation === 'softmax') {
-          softmaxRowsAboveThreshold(logits, numAnchors, c, select.scoreThreshold, spec.backgroundIndex, scores);
-        } else {
-          scores.set(logits);
-          if (spec.scoreActivation === 'sigmoid') sigmoidInPlace(scores);
+        if (spec.scoreActivation !== 'softmax') {
+          dense.set(logits);
+          if (spec.scoreActivation === 'sigmoid') sigmoidInPlace(dense);
+          decodeBoxes(reg, anchors, spec.boxCoder, boxes);
+          return selectDetections(clipBoxesXyxy(boxes), dense, select);
         }
-        return selectDetections(boxes, scores, select);
+        // Only anchors where some class can pass the threshold are decoded and selected from;
+        // the others could not contribute a candidate (see threshold-softmax.ts).
+        const kept = softmaxCandidateRows(logits, numAnchors, c, select.scoreThreshold, spec.backgroundIndex, candidates);
+        const n = kept.count;
+        for (let k = 0; k < n; k++) {
+          const a = kept.rows[k] * 4;
+          regKept.set(reg.subarray(a, a + 4), k * 4);
+          anchorsKept.set(anchors.subarray(a, a + 4), k * 4);
+        }
+        const b = boxes.subarray(0, n * 4);
+        decodeBoxes(regKept.subarray(0, n * 4), anchorsKept.subarray(0, n * 4), spec.boxCoder, b);
+        return selectDetections(clipBoxesXyxy(b), kept.scores.subarray(0, n * c), select);
       },
     };
   },
