@@ -13,22 +13,8 @@ import { placeInInput } from '../ssd/letterbox.js';
 import type { InputSpec } from '../ssd/spec.js';
 import type { Dataset } from '../training/data/dataset-format.js';
 import { imagePath } from '../training/data/dataset-io.js';
-import type { EvalDetection, EvalSet } from './eval-types.js';
-
-/** Ground truth of `ds` (all its images, or `imageIds`) with no detections yet. */
-export function groundTruthSet(ds: Dataset, imageIds?: readonly number[]): EvalSet {
-  const ids = imageIds ?? ds.images.map((i) => i.id);
-  const keep = new Set(ids);
-  return {
-    classes: ds.classes,
-    imageIds: ids,
-    groundTruth: ds.annotations
-      .filter((a) => keep.has(a.imageId))
-      .map((a) => ({ imageId: a.imageId, classId: a.classId, xyxy: a.xyxyPx, ignore: a.ignore, crowd: a.ignore && ds.source?.startsWith('coco:') ? true : undefined })),
-    detections: [],
-    ignoreRegions: ds.ignoreRegions.filter((r) => keep.has(r.imageId)).map((r) => ({ imageId: r.imageId, xyxy: r.xyxyPx })),
-  };
-}
+import type { EvalDetection } from './eval-types.js';
+export { groundTruthSet } from './ground-truth.js';
 
 /** What reading a results file skipped. */
 export interface ResultsReadInfo {

@@ -12,6 +12,7 @@ import { augmentSample } from '../../src/training/augment/augment.js';
 import { sampleRng } from '../../src/training/augment/rng.js';
 import { writePreview } from '../../src/training/augment/preview.js';
 import { writeSyntheticCoco, SYNTHETIC_CLASSES } from '../helpers/synthetic-detection.js';
+import { openTrainingData } from '../../src/training/data/training-data.js';
 import { tempDir } from './data-helpers.js';
 
 describe('dataset → samples → augmentation', () => {
@@ -44,5 +45,29 @@ describe('dataset → samples → augmentation', () => {
     expect(a.boxesXyxy).toEqual(b.boxesXyxy);
     const files = await writePreview([a, augmentSample(s, input)], path.join(dir, 'preview'), dataset.classes);
     expect(files.every(existsSync)).toBe(true);
+  });
+});
+
+describe('openTrainingData', () => {
+  it('splits one dataset, or aligns a separate val set to the training classes', async () => {
+    const dir = await tempDir('tdata');
+    const file = await writeSyntheticCoco(path.join(dir, 'a'), { count: 10, width: 64, height: 48, seed: 1 });
+    const td = await openTrainingData(file, { classes: 'square,disc', split: { valFraction: 0.3 } });
+    expect(td.classes).toEqual(['square', 'disc']);
+    expect(td.train.images.length + td.val.images.length).toBe(10);
+    expect(td.val.images.length).toBeGreaterThan(0);
+    const ids = new Set(td.val.images.map((i) => i.id));
+    expect(td.train.images.some((i) => ids.has(i.id))).toBe(false);
+    expect(td.val.dataset.annotations.every((a) => ids.has(a.imageId))).toBe(true);
+    const s = await td.train.load(td.train.images[0]);
+    expect(Array.from(s.classIds).every((c) => c === 0 || c === 1)).toBe(true);
+
+    const valFile = await writeSyntheticCoco(path.join(dir, 'b'), { count: 3, width: 64, height: 48, seed: 2 });
+    const two = await openTrainingData(file, { classes: 'triangle,disc', valData: valFile });
+    expect(two.train.images).toHaveLength(10);
+    expect(two.val.images).toHaveLength(3);
+    expect(two.val.dataset.classes).toEqual(['triangle', 'disc']);
+    const valBoxes = two.val.dataset.annotations;
+    expect(valBoxes.every((a) => a.classId === 0 || a.classId === 1)).toBe(true);
   });
 });
