@@ -9,6 +9,7 @@ import { loadConfig } from '../pipeline/config-loader.js';
 import { projectPath } from '../util/project-root.js';
 import { parsePort, runService } from './serve.js';
 
+/** Adds `demo` to the program. */
 export function register(program: Command): void {
   program
     .command('demo')

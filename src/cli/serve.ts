@@ -41,6 +41,7 @@ export async function runService(config: AppConfig, title: string): Promise<Serv
   return service;
 }
 
+/** Adds `serve` to the program. */
 export function register(program: Command): void {
   program
     .command('serve')

@@ -15,6 +15,7 @@ const idSchema = z
 /** URL schemes (or local paths) ffmpeg is asked to open. */
 const URL_RE = /^(rtsps?|rtmps?|https?|udp|tcp|srt|file):\/\/\S+$|^(lavfi|demo):\S+$|^\/dev\/video\d+$|^[^:\s][^\s]*$|^\.{0,2}\/\S+$/;
 
+/** A source URL: checked for shape here; reachability is the source's job (it retries). */
 export const sourceUrlSchema = z
   .string()
   .min(1, 'expected a URL (rtsp://, http(s)://, file path, /dev/videoN, lavfi:..., demo:...)')
@@ -62,6 +63,7 @@ export const sourceConfigSchema = z
     jpeg: jpegSchema.default(() => jpegSchema.parse({})),
   })
   .strict();
+/** A validated `sources[]` entry. */
 export type SourceConfig = z.infer<typeof sourceConfigSchema>;
 
 /** Overrides of the model's own post-processing; no defaults here so the model's values stand. */
@@ -97,6 +99,7 @@ export const pipelineConfigSchema = z
     events: eventSinksConfigSchema,
   })
   .strict();
+/** A validated `pipelines[]` entry. */
 export type PipelineConfig = z.infer<typeof pipelineConfigSchema>;
 
 const metricsSchema = z
@@ -118,6 +121,7 @@ export const serverConfigSchema = z
     shutdownTimeoutMs: z.number().int().min(100).max(60_000).default(D.server.shutdownTimeoutMs),
   })
   .strict();
+/** The validated `server:` section. */
 export type ServerConfig = z.infer<typeof serverConfigSchema>;
 
 /** A whole config file: either or both sections may appear in a file. */

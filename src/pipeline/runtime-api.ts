@@ -11,6 +11,7 @@ export type StreamState = 'connecting' | 'live' | 'backoff' | 'stopped';
 /** Why a frame was not processed. */
 export type DropReason = 'busy' | 'queue_full' | 'stream_removed' | 'error';
 
+/** One stream as `/api/streams` and the viewer show it. */
 export interface StreamInfo {
   id: string;
   pipeline: string;
@@ -31,6 +32,7 @@ export interface StreamInfo {
   latencyMs?: number;
 }
 
+/** The model a pipeline runs now. */
 export interface ModelInfo {
   pipeline: string;
   /** Catalogue name or file path the model was loaded from. */
@@ -75,6 +77,7 @@ export interface SourceRequest {
   [key: string]: unknown;
 }
 
+/** The running pipelines, as the server sees them. */
 export interface RuntimeApi {
   streams(): StreamInfo[];
   /** Adds a source to a pipeline (the first one when omitted); resolves once it is started. */

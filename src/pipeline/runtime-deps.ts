@@ -12,6 +12,7 @@ import { openSupervisedSource } from './source-port.js';
 import type { PipelineConfig } from './config-schema.js';
 import type { DetectorHandle, EventSinkHandle, RuntimeDeps, ZoneHandle } from './runtime-ports.js';
 
+/** Re-exported so callers that bind their own deps can reuse the real source. */
 export { openSupervisedSource };
 
 /** Loads a model into a worker pool configured by the pipeline. */
