@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { action } from './run.js';
 import { cachedModelPath, fetchModel, isReady, loadCatalog } from '../models/catalog.js';
 import { ensureDefaultModel } from '../models/default-model.js';
+import { deployModel } from '../training/deploy.js';
 
 /** Renders rows as an aligned text table. */
 export function formatTable(header: string[], rows: string[][]): string {
@@ -66,6 +67,22 @@ export function register(program: Command): void {
       action(async (name: string) => {
         const path = await fetchModel(name);
         process.stdout.write(`${path}\n`);
+      }),
+    );
+
+  models
+    .command('deploy')
+    .description('hot-swap a model into a running serve pipeline (POST /api/models; streams keep running)')
+    .argument('<model>', 'ONNX model, e.g. runs/x/best.onnx')
+    .requiredOption('--pipeline <name>', 'pipeline whose model is replaced')
+    .option('--server <url>', 'server base URL', 'http://localhost:8080')
+    .option('--token <token>', 'bearer token of the server API (default: $SSD_STREAM_TOKEN)')
+    .option('--json', 'print the model the server now runs as JSON')
+    .action(
+      action(async (model: string, o: { pipeline: string; server: string; token?: string; json?: boolean }) => {
+        const info = await deployModel({ server: o.server, pipeline: o.pipeline, model, token: o.token ?? process.env.SSD_STREAM_TOKEN });
+        if (o.json) process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
+        else process.stdout.write(`pipeline ${info.pipeline} now runs ${info.name} (${info.labels.join(', ')}; ${info.inputWidth}×${info.inputHeight})\n`);
       }),
     );
 }
