@@ -164,3 +164,34 @@ describe('YOLO importer', () => {
     expect(await detectFormat(out)).toBe('dataset');
   });
 });
+
+describe('CVAT for images importer', () => {
+  it('reads <image> boxes and polygons; ignore attribute and DontCare label', async () => {
+    const dir = await tempDir('cvat-img');
+    await writeImage(path.join(dir, 'imgs', 'p1.png'), 100, 100);
+    const xml = `<?xml version="1.0" encoding="utf-8"?>
+<annotations>
+  <version>1.1</version>
+  <image id="0" name="p1.png" width="100" height="100">
+    <box label="car" occluded="1" xtl="10" ytl="10" xbr="30" ybr="20" z_order="0"></box>
+    <box label="car" occluded="0" xtl="40" ytl="40" xbr="50" ybr="60" z_order="0">
+      <attribute name="ignore">true</attribute>
+    </box>
+    <polygon label="person" occluded="0" points="60.0,10.0;80.0,15.0;70.0,40.0" z_order="0"></polygon>
+    <box label="DontCare" occluded="0" xtl="0" ytl="80" xbr="100" ybr="100" z_order="0"></box>
+  </image>
+  <image id="1" name="gone.png" width="10" height="10"></image>
+</annotations>
+`;
+    await writeFile(path.join(dir, 'ann.xml'), xml);
+    const { dataset, report } = await loadAnyDataset(path.join(dir, 'ann.xml'), { imagesDir: path.join(dir, 'imgs') });
+    expect(dataset.classes).toEqual(['car', 'person']);
+    expect(dataset.annotations).toEqual([
+      { imageId: 0, xyxyPx: [10, 10, 30, 20], classId: 0, occluded: true },
+      { imageId: 0, xyxyPx: [40, 40, 50, 60], classId: 0, ignore: true },
+      { imageId: 0, xyxyPx: [60, 10, 80, 40], classId: 1 },
+    ]);
+    expect(dataset.ignoreRegions).toEqual([{ imageId: 0, xyxyPx: [0, 80, 100, 100] }]);
+    expect(report.issues.map((i) => [i.kind, i.line])).toEqual([['missing-file', 12]]);
+  });
+});

@@ -25,7 +25,7 @@ async function makeVideo(dir: string): Promise<string> {
 }
 
 describe('expandTrack (CVAT interpolation)', () => {
-  const s = (frame: number, x: number, outside = false) => ({ frame, xyxy: [x, 0, x + 10, 10] as [number, number, number, number], outside, occluded: false, line: frame });
+  const s = (frame: number, x: number, outside = false) => ({ frame, xyxy: [x, 0, x + 10, 10] as [number, number, number, number], outside, occluded: false, ignore: false, line: frame });
   it('interpolates between keyframes, stops at outside, persists to the end otherwise', () => {
     const out = expandTrack([s(0, 0), s(4, 40), s(6, 0, true), s(8, 5)], 0, 10, 1);
     expect(out.map((o) => [o.frame, o.xyxy[0]])).toEqual([
@@ -150,6 +150,21 @@ describe.skipIf(!hasFfmpeg)('video importers (real ffmpeg)', () => {
     expect(dataset.classes).toEqual(['person', 'car']);
     expect(dataset.images).toHaveLength(20);
     expect(dataset.annotations.map((a) => [a.imageId, a.classId])).toEqual([[0, 1], [19, 0]]);
+    expect(report.total).toBe(0);
+  });
+});
+
+describe('frame folders', () => {
+  it('follow the grid of a thinned folder instead of reporting the frames between as missing', async () => {
+    const dir = await tempDir('grid');
+    for (const f of [0, 15, 30]) await writeImage(path.join(dir, 'frames', `clip_${String(f).padStart(6, '0')}.jpg`), 32, 24);
+    const xml = `<annotations><meta><task><size>40</size><start_frame>0</start_frame><stop_frame>39</stop_frame>
+      <labels><label><name>a</name></label></labels></task></meta>
+      <track id="0" label="a"><box frame="0" outside="0" occluded="0" keyframe="1" xtl="1" ytl="1" xbr="10" ybr="10"/></track></annotations>`;
+    await writeFile(path.join(dir, 'ann.xml'), xml);
+    const { dataset, report } = await importCvat(path.join(dir, 'ann.xml'), { imagesDir: path.join(dir, 'frames') });
+    expect(dataset.images.map((i) => i.frame)).toEqual([0, 15, 30]);
+    expect(dataset.annotations).toHaveLength(3);
     expect(report.total).toBe(0);
   });
 });

@@ -6,7 +6,9 @@
  *   keyframes, so gaps between boxes are filled by linear interpolation (CVAT's own rule) and a
  *   track lasts until a box with `outside="1"` or the task's last frame.
  * - "CVAT for images": `<image name width height>` elements holding `<box label ...>`.
- * `<polygon points>` shapes count as their bounding box. Boxes are pixel xyxy.
+ * `<polygon points>` shapes count as their bounding box. Boxes are pixel xyxy. A label named
+ * `ignore`/`DontCare` makes an ignore region; a boolean attribute `ignore`/`difficult`/`crowd`
+ * makes an ignored box.
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -30,7 +32,17 @@ interface TrackShape {
   xyxy: XyxyPx;
   outside: boolean;
   occluded: boolean;
+  /** A boolean attribute `ignore`/`difficult`/`crowd` set on the shape. */
+  ignore: boolean;
   line: number;
+}
+
+/** CVAT boolean attributes that mark a box as not to be learnt or required. */
+const IGNORE_ATTRIBUTES = new Set(['ignore', 'ignored', 'difficult', 'crowd', 'iscrowd']);
+
+/** True when one of the shape's `<attribute>` children marks it ignored. */
+function hasIgnoreAttribute(el: XmlElement): boolean {
+  return children(el, 'attribute').some((a) => IGNORE_ATTRIBUTES.has((a.attrs.name ?? '').toLowerCase()) && /^(true|1|yes)$/i.test(a.text));
 }
 
 /** Box of a `<box>` or the bounding box of a `<polygon>`; undefined for other shapes. */
@@ -72,7 +84,7 @@ export function expandTrack(shapes: TrackShape[], start: number, end: number, st
       }
       const t = (f - a.frame) / (b.frame - a.frame);
       const xyxy = a.xyxy.map((v, k) => v + (b.xyxy[k] - v) * t) as XyxyPx;
-      out.push({ frame: f, xyxy, outside: false, occluded: a.occluded, line: a.line });
+      out.push({ frame: f, xyxy, outside: false, occluded: a.occluded, ignore: a.ignore, line: a.line });
     }
   }
   return out;
@@ -159,14 +171,14 @@ async function importTracks(
         report.add({ kind: 'bad-row', file, line: s.line, where: `<${s.name}>`, message: `frame "${s.attrs.frame}" is not a frame number` });
         continue;
       }
-      shapes.push({ frame, xyxy, outside: s.attrs.outside === '1', occluded: s.attrs.occluded === '1', line: s.line });
+      shapes.push({ frame, xyxy, outside: s.attrs.outside === '1', occluded: s.attrs.occluded === '1', ignore: hasIgnoreAttribute(s), line: s.line });
     }
     const trackId = Number.isInteger(Number(track.attrs.id)) ? Number(track.attrs.id) : undefined;
     for (const s of expandTrack(shapes, start, end, step)) {
       const image = images.get(s.frame);
       if (!image) continue; // thinned out by --every, or its picture is missing (reported)
       const at = { file, line: s.line, where: `<track id="${track.attrs.id ?? '?'}"> frame ${s.frame}` };
-      builder.addBox(image, s.xyxy, label, at, { occluded: s.occluded, trackId });
+      builder.addBox(image, s.xyxy, label, at, { occluded: s.occluded, ignore: s.ignore, trackId });
     }
   }
 }
@@ -201,7 +213,7 @@ async function importImages(root: XmlElement, file: string, opts: CvatImportOpti
     for (const s of el.children) {
       const xyxy = shapeBox(s);
       if (!xyxy) continue;
-      builder.addBox(image, xyxy, s.attrs.label ?? '', { file, line: s.line, where: `<${s.name}>` }, { occluded: s.attrs.occluded === '1' });
+      builder.addBox(image, xyxy, s.attrs.label ?? '', { file, line: s.line, where: `<${s.name}>` }, { occluded: s.attrs.occluded === '1', ignore: hasIgnoreAttribute(s) });
     }
   }
 }

@@ -82,7 +82,13 @@ export async function resolveVideoFrames(
   const index = await indexFrameFolder(dir);
   const files = new Map<number, string>();
   const last = range.end ?? Math.max(-1, ...[...index.keys()].map((k) => k - folderOffset));
-  for (let f = range.start; f <= last; f += step) {
+  // A folder from `dataset frames --every 15` holds every 15th frame: follow its grid rather
+  // than report the 14 frames in between as missing.
+  const present = [...index.keys()].map((k) => k - folderOffset - range.start).filter((d) => d >= 0 && d <= last - range.start);
+  const folderStep = present.reduce((g, d) => gcd(g, d), 0);
+  let grid = step;
+  if (folderStep > 0 && folderStep % step === 0) grid = folderStep;
+  for (let f = range.start; f <= last; f += grid) {
     const file = index.get(f + folderOffset);
     if (file) files.set(f, file);
     else report.add({ kind: 'missing-file', file: dir, message: `no image for frame ${f + folderOffset} of ${annotationFile}` });
@@ -91,4 +97,9 @@ export async function resolveVideoFrames(
   const size = first ? await readImageSize(first) : undefined;
   if (!size) throw new SsdsError(ErrorCodes.DATASET_INVALID, `no readable frame images in ${dir} for ${annotationFile}`);
   return { files, ...size };
+}
+
+function gcd(a: number, b: number): number {
+  while (b) [a, b] = [b, a % b];
+  return a;
 }
