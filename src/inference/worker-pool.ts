@@ -270,6 +270,8 @@ export class WorkerPool {
   private onMessage(s: Slot, m: FromWorker): void {
     switch (m.type) {
       case 'ready':
+        // A restart that finishes loading after close() began stays closed.
+        if (this.closing) return;
         s.state = 'ready';
         s.failures = 0;
         this.dispatch();

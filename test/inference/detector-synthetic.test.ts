@@ -185,6 +185,39 @@ describe.skipIf(!hasOnnx)('ssd-stream layout', () => {
   });
 });
 
+describe.skipIf(!hasOnnx)('worker restarts', () => {
+  it('while the model cannot be loaded again, batches fail with the reason; once it can, they run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ssds-restart-'));
+    const model = join(dir, 'm.onnx');
+    copyFileSync(syntheticModel('ssd-stream'), model);
+    const det = await Detector.create({ model, executionProvider: 'cpu', intraOpThreads: 1 });
+    try {
+      const req = () => [{ data: makePicture(48, 64, 3), sourceWidth: 48, sourceHeight: 64 }];
+      rmSync(model);
+      void det.workerPool.workerAt(0)?.terminate();
+      const lost = await rejection(det.detect(req()));
+      expect(lost.code).toBe(ErrorCodes.WORKER_FAILED);
+      // The restart cannot read the file: a batch queued meanwhile fails with that reason
+      // instead of waiting forever.
+      const failed = await rejection(det.detect(req()));
+      expect(failed.code).toBe(ErrorCodes.WORKER_FAILED);
+      expect(failed.message).toMatch(/failed to load the model/);
+      expect(failed.message).toContain('m.onnx');
+      expect(det.workers()[0].state).toBe('failed');
+      copyFileSync(syntheticModel('ssd-stream'), model);
+      // The next restart (backoff ≤ 5 s) loads it, and batches run again.
+      const deadline = Date.now() + 10_000;
+      while (det.workers()[0].state !== 'ready' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      const [r] = await det.detect(req());
+      expect(r.detections.map((d) => d.label)).toEqual(['cat', 'dog']);
+      expect(det.workers()[0].restarts).toBeGreaterThanOrEqual(2);
+    } finally {
+      await det.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe.skipIf(!hasOnnx)('TF Object Detection API layout', () => {
   let c: SyntheticConstants['tf'];
   beforeAll(() => {
