@@ -14,8 +14,13 @@ import { TrackTrails } from './track-trails.js';
 const STALE_MS = 1000;
 /** How long an event stays on the tile's event line, ms. */
 const EVENT_SHOWN_MS = 5000;
-/** Window of the fps and latency figures, ms. */
-const STATS_WINDOW_MS = 2000;
+/**
+ * The fps and latency figures cover the last {@link STATS_SAMPLES} shown frames within
+ * {@link STATS_WINDOW_MS}: a sample count keeps fast streams responsive, the long window keeps
+ * a slow stream (a busy CPU detector can be under 1 fps) from reading "no fps".
+ */
+const STATS_SAMPLES = 30;
+const STATS_WINDOW_MS = 10_000;
 
 /** A tile in the grid. */
 export class StreamTile {
@@ -185,20 +190,21 @@ export class StreamTile {
 
   private renderStats(now: number): void {
     const since = now - STATS_WINDOW_MS;
-    while (this.shownAt.length > 0 && this.shownAt[0] < since) {
+    while (this.shownAt.length > STATS_SAMPLES || (this.shownAt.length > 0 && this.shownAt[0] < since)) {
       this.shownAt.shift();
       this.latencies.shift();
     }
     const n = this.shownAt.length;
-    const span = n >= 2 ? this.shownAt[n - 1] - this.shownAt[0] : 0;
-    if (span <= 0) {
+    if (n === 0) {
       this.stats.textContent = '– fps';
       return;
     }
-    // Frames per second over the span actually covered, so a tile that just started is right.
-    const fps = (n - 1) / (span / 1000);
     const sorted = [...this.latencies].sort((a, b) => a - b);
-    const median = sorted[Math.floor(sorted.length / 2)];
-    this.stats.textContent = `${fps.toFixed(1)} fps · ${Math.round(median)} ms`;
+    const latency = `${Math.round(sorted[Math.floor(n / 2)])} ms`;
+    const span = this.shownAt[n - 1] - this.shownAt[0];
+    // Over the span actually covered, so a tile that just started is right; one sample: no rate.
+    const fps = n >= 2 && span > 0 ? `${((n - 1) / (span / 1000)).toFixed(1)} fps` : '– fps';
+    this.stats.textContent = `${fps} · ${latency}`;
   }
+
 }
