@@ -222,4 +222,24 @@ describe('a client that does not read', () => {
     expect(healthy.frames.length).toBeGreaterThan(frames * 0.5);
     expect(emitted).toBeGreaterThan(20 * 1024 * 1024);
   });
+
+  it('drops JSON too once the hard limit is passed', async () => {
+    const { server, runtime, metrics } = await start({ ws: { frameBufferLimit: 16 * 1024, hardBufferLimit: 64 * 1024 } });
+    const stuck = await stuckClient(server.port, '/ws');
+    const many: Detection[] = Array.from({ length: 60 }, (_, i) => ({ ...face, trackId: i }));
+    const messages = 2000;
+    for (let seq = 0; seq < messages; seq++) {
+      runtime.emitFrame('cam1', seq, undefined, many);
+      if (seq % 50 === 49) await settle(5);
+    }
+    const perMessage = JSON.stringify({ type: 'detections', stream: 'cam1', seq: 1000, detections: many }).length;
+    const dropped = (await metrics.wsDropped.get()).values.find((v) => v.labels.reason === 'buffer_full')?.value ?? 0;
+    stuck.socket.resume();
+    await settle(500);
+    const got = stuck.received();
+    stuck.socket.destroy();
+    expect(dropped).toBeGreaterThan(0);
+    expect(got).toBeLessThan((messages * perMessage) / 2);
+  });
 });
+
