@@ -8,6 +8,7 @@ import { Document, isScalar, isSeq, parse as parseYaml, visit } from 'yaml';
 import { action } from './run.js';
 import { parseOptionalNumber } from './options.js';
 import { ConfigError, SsdsError, ErrorCodes } from '../errors.js';
+import { mergeSpecLayers, readSpecSources } from '../inference/model-spec.js';
 import { anchorSpecSchema, inputSpecSchema, type AnchorSpec } from '../ssd/spec.js';
 import { boxSizesFromDataset, suggestAnchors, type FitInput } from '../training/anchor-fit.js';
 import { ImportReport } from '../training/data/import-report.js';
@@ -30,14 +31,24 @@ export function defaultFeatureMaps(width: number, height: number): [number, numb
   return [16, 32, 64, 128, 256, 512].map((s) => [Math.ceil(height / s), Math.ceil(width / s)] as [number, number]);
 }
 
-/** Reads `--spec`: a model spec (JSON/YAML) with `input` and `anchors`, or an anchors block alone. */
+/**
+ * Reads `--spec`: an `.onnx` model (its embedded spec and sidecar), a model spec (JSON/YAML)
+ * with `input` and `anchors`, or an anchors block alone.
+ */
 async function readSpec(file: string): Promise<{ anchors: AnchorSpec; input?: FitInput }> {
   let doc: Record<string, unknown>;
-  try {
-    const text = await readFile(file, 'utf8');
-    doc = (file.endsWith('.json') ? JSON.parse(text) : parseYaml(text)) as Record<string, unknown>;
-  } catch (e) {
-    throw new SsdsError(ErrorCodes.FILE_NOT_FOUND, `cannot read spec ${file}`, { cause: e });
+  if (file.endsWith('.onnx')) {
+    // A model: its embedded spec, completed by a sidecar when there is one.
+    const src = readSpecSources(file);
+    doc = mergeSpecLayers(src.embedded, src.sidecar);
+    if (!doc.anchors) throw new ConfigError('--spec', `${file} carries no anchors in its spec (metadata or ${src.sidecarPath})`);
+  } else {
+    try {
+      const text = await readFile(file, 'utf8');
+      doc = (file.endsWith('.json') ? JSON.parse(text) : parseYaml(text)) as Record<string, unknown>;
+    } catch (e) {
+      throw new SsdsError(ErrorCodes.FILE_NOT_FOUND, `cannot read spec ${file}`, { cause: e });
+    }
   }
   const anchorsRaw = doc && typeof doc === 'object' && 'anchors' in doc ? doc.anchors : doc;
   const a = anchorSpecSchema.safeParse(anchorsRaw);
@@ -52,7 +63,7 @@ export function register(program: Command): void {
     .command('fit')
     .description('k-means (IoU distance) box shapes → scales and aspect ratios per feature map')
     .argument('<dataset>', 'dataset folder or any importable annotation file')
-    .option('--spec <file>', 'model spec (JSON/YAML) whose input and feature maps to fit for')
+    .option('--spec <file>', 'model (.onnx) or spec (JSON/YAML) whose input and feature maps to fit for')
     .option('--input <WxH>', 'model input size when no --spec', '300x300')
     .option('--resize <mode>', 'stretch or pad, when no --spec', 'stretch')
     .option('--feature-maps <list>', 'feature map sizes when no --spec, e.g. 19,10,5,3,2,1')

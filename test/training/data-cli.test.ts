@@ -4,6 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir, writeImage } from './data-helpers.js';
+import { pythonHas, syntheticModel } from '../inference/model-fixtures.js';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/ssd-stream.js');
 const env = { ...process.env, SSDS_FROM_SOURCE: '1' };
@@ -47,6 +48,12 @@ describe('dataset and anchors commands', () => {
     expect(fit.anchors.type).toBe('ssd');
     expect(fit.anchors.featureMaps).toEqual([[19, 19], [10, 10], [5, 5], [3, 3], [2, 2], [1, 1]]);
     expect(fit.clusters.map((c) => [+c.width.toFixed(2), +c.height.toFixed(2), c.boxes])).toEqual([[0.1, 0.6, 6], [0.4, 0.2, 6]]);
+    if (pythonHas('onnx', 'numpy')) {
+      // The feature maps and input of a real model's embedded spec (2x2 map, 48x64 input).
+      const m = JSON.parse(execFileSync('node', [BIN, 'anchors', 'fit', out, '--spec', syntheticModel('ssd-stream'), '--json'], { encoding: 'utf8', env })) as typeof fit;
+      expect(m.anchors.featureMaps).toEqual([[2, 2]]);
+      expect(+m.clusters[0].width.toFixed(2)).toBe(0.4);
+    }
     const yaml = run('anchors', 'fit', out);
     expect(yaml.stdout).toMatch(/^anchors:\n {2}type: ssd\n {2}featureMaps: \[ \[ 19, 19 \]/m);
   });
