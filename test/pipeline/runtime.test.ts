@@ -12,7 +12,7 @@ import { loadConfig } from '../../src/pipeline/config-loader.js';
 import { createRuntime, type PipelineRuntime } from '../../src/pipeline/runtime.js';
 import { defaultRuntimeDeps } from '../../src/pipeline/runtime-deps.js';
 import type { RuntimeDeps } from '../../src/pipeline/runtime-ports.js';
-import type { FrameResult, StreamInfo } from '../../src/pipeline/runtime-api.js';
+import type { FrameResult, PipelineEvent, StreamInfo } from '../../src/pipeline/runtime-api.js';
 import { createMetrics, type Metrics } from '../../src/server/metrics.js';
 import { ErrorCodes } from '../../src/errors.js';
 
@@ -60,6 +60,8 @@ describe('runtime with real sources and the default model', () => {
     },
   };
 
+  const events: PipelineEvent[] = [];
+
   beforeAll(async () => {
     const pl = join(dir, 'p.yaml');
     writeFileSync(
@@ -68,6 +70,8 @@ describe('runtime with real sources and the default model', () => {
   - name: t
     maxBatch: 2
     maxWaitMs: 5
+    zones:
+      - { name: all, polygon: [[0, 0], [1, 0], [1, 1], [0, 1]], classes: [face], anchor: center }
     sources:
       - { id: faces, url: "demo:sample1?motion=pan&fps=10&size=480x320", jpeg: { width: 240 } }
       - { id: bars, url: "lavfi:testsrc2=size=320x240:rate=10", jpeg: { enabled: false } }
@@ -75,6 +79,7 @@ describe('runtime with real sources and the default model', () => {
     );
     metrics = createMetrics();
     rt = await createRuntime(loadConfig({ pipelinePath: pl }), { deps, metrics });
+    rt.events$.subscribe((e) => events.push(e));
   });
   afterAll(async () => {
     await rt?.stop();
@@ -97,7 +102,12 @@ describe('runtime with real sources and the default model', () => {
     expect([j.jpeg[0], j.jpeg[1]]).toEqual([0xff, 0xd8]);
     expect(info(rt, 'faces')!.state).toBe('live');
     expect(info(rt, 'faces')!.processed).toBeGreaterThanOrEqual(12);
+    // Tracking and zone events of the same stream, tagged with it.
+    const fromFaces = events.filter((e) => e.stream === 'faces');
+    expect(fromFaces.some((e) => e.type === 'track.new')).toBe(true);
+    expect(fromFaces.some((e) => e.type === 'zone.enter' && e.zone === 'all' && e.label === 'face')).toBe(true);
     const text = await metrics.registry.metrics();
+    expect(text).toMatch(/ssd_stream_zone_occupancy\{stream="faces",zone="all",class="face"\} [1-9]/);
     expect(text).toMatch(/ssd_stream_end_to_end_seconds_count\{stream="faces",model="default"\} [1-9]/);
     expect(text).toMatch(/ssd_stream_inference_seconds_count\{stream="bars",model="default"\} [1-9]/);
   });
