@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll } from 'vitest';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, parseSourceRequest } from '../../src/pipeline/config-loader.js';
@@ -125,6 +125,33 @@ describe('loadConfig', () => {
     }
     const cfg = loadConfig({ configPath: 'config/default.yaml' });
     expect(cfg.server).toEqual({ ...CONFIG_DEFAULTS.server, metrics: { ...CONFIG_DEFAULTS.server.metrics } });
+  });
+
+  it('accepts the commented pipeline reference in config/default.yaml, uncommented', () => {
+    const text = readFileSync('config/default.yaml', 'utf8');
+    const block = text.slice(text.indexOf('# pipelines:'));
+    const yaml = block
+      .split('\n')
+      .filter((l) => l.startsWith('#'))
+      .map((l) => l.replace(/^# ?/, ''))
+      .join('\n');
+    const p = write('reference.yaml', yaml);
+    const cfg = loadConfig({ pipelinePath: p });
+    const pl = cfg.pipelines[0]!;
+    expect(pl.zones[0]!.name).toBe('door');
+    expect(pl.events.map((e) => e.type)).toEqual(['mqtt', 'webhook']);
+    expect(pl.sources[0]!.live).toBe(true);
+    const defaults = loadConfig({ pipelinePath: write('min.yaml', 'pipelines: [{ name: main, sources: [{ id: cam1, url: "rtsp://user:pass@cam/stream" }] }]') });
+    // Every default the reference shows is the real default.
+    const { zones: _z, lines: _l, events: _e, ...shown } = pl;
+    const { zones: _z2, lines: _l2, events: _e2, ...real } = defaults.pipelines[0]!;
+    expect(shown).toEqual(real);
+  });
+
+  it('names the path of a bad zone', () => {
+    const z = write('zone.yaml', 'pipelines:\n  - name: a\n    zones: [{ name: z, polygon: [[0, 0], [1, 1]] }]\n');
+    const e = catchErr(() => loadConfig({ pipelinePath: z })) as ConfigError;
+    expect(e.path).toBe('pipelines[0].zones[0].polygon');
   });
 });
 
