@@ -1,7 +1,7 @@
 /**
  * Detector speed (issue 2, "Speed"). Prints one JSON object.
  *
- *   node --import tsx bench/detector.ts [--seconds 2] [--models default,ssdlite320] [--no-peers]
+ *   node --import tsx bench/detector.ts [--seconds 6] [--rounds 6] [--models default,ssdlite320] [--no-peers]
  *
  * For the default model and a torchvision SSDlite320 raw-heads export made here (seeded random
  * weights by test/fixtures/models/torchvision_ssdlite.py, with the background logit biased so
@@ -16,12 +16,13 @@
  *   - `ratio` = bare / detect throughput (target ≥ 0.95), for both;
  *   - `postprocessMsPerFrame`: the worker's decode + NMS time per picture.
  * Peers, where python3-torch / python3-opencv exist: bench/peers/*.py on the same SSDlite320.
- * Each number is the mean over ~`seconds` of runs after a warm-up; the machine is shared, so
- * compare numbers from one run only.
+ * Per configuration the three paths alternate in `rounds` windows over ~`seconds` in all, and
+ * each figure is the median window mean, so load from other processes hits them alike; the
+ * load average is printed too. Peers get `seconds / 3` per figure.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { availableParallelism, cpus } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Detector } from '../src/inference/detector.js';
@@ -37,7 +38,9 @@ function flag(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
-const SECONDS = Number(flag('seconds') ?? 2);
+const SECONDS = Number(flag('seconds') ?? 6);
+/** Alternating measurement windows per configuration. */
+const ROUNDS = Number(flag('rounds') ?? 6);
 const MODELS = (flag('models') ?? 'default,ssdlite320').split(',');
 const PEERS_ON = !process.argv.includes('--no-peers');
 const BATCHES = [1, 4];
@@ -66,39 +69,37 @@ function picture(width: number, height: number, seed: number): Uint8Array {
   return px;
 }
 
-/** Runs `step` repeatedly for about SECONDS after `warmup` calls; mean ms per call. */
-async function timeIt(step: () => Promise<unknown>, warmup = 3): Promise<{ msPerCall: number; calls: number }> {
-  for (let i = 0; i < warmup; i++) await step();
+/** Mean ms per call of `step` over about `ms` of calls (at least 3). */
+async function timeFor(step: () => Promise<unknown>, ms: number): Promise<number> {
   const t0 = performance.now();
   let calls = 0;
-  while (performance.now() - t0 < SECONDS * 1000 || calls < 5) {
+  while (performance.now() - t0 < ms || calls < 3) {
     await step();
     calls++;
   }
-  return { msPerCall: (performance.now() - t0) / calls, calls };
+  return (performance.now() - t0) / calls;
 }
 
-async function bare(model: string, batch: number, threads: number) {
+function median(v: number[]): number {
+  const s = [...v].sort((a, b) => a - b);
+  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/**
+ * One configuration. The bare session (main thread) and the detector (one worker) are both
+ * loaded, and ROUNDS short windows of bare, detect and pipelined detect alternate, so a change
+ * in the machine's load hits all three alike; each figure is the median over the rounds.
+ */
+async function measure(model: string, batch: number, threads: number) {
   const loaded = await loadModel({ modelPath: model, executionProvider: 'cpu', intraOpThreads: threads });
-  try {
-    const { width, height } = loaded.bound.spec.input;
-    const fixed = loaded.bound.fixedBatch;
-    if (fixed !== undefined && fixed < batch) return undefined;
-    const feeds = loaded.bound.feeds(Array.from({ length: batch }, (_, i) => picture(width, height, i + 1)));
-    const t = await timeIt(() => loaded.session.run(feeds));
-    return t.msPerCall / batch;
-  } finally {
-    await loaded.session.release();
-  }
-}
-
-async function detectPath(model: string, batch: number, threads: number, inFlight: number) {
   const det = await Detector.create({ model, executionProvider: 'cpu', intraOpThreads: threads, maxBatch: batch });
   try {
     const { width, height } = det.spec.input;
+    if (det.maxBatch < batch) return undefined;
     const sources = Array.from({ length: batch }, (_, i) => picture(width, height, i + 1));
-    // Copies are made outside the timed work where possible: a fresh batch per call, since
-    // the buffers are transferred (detached) by detect.
+    const feeds = loaded.bound.feeds(sources);
+    const bareStep = () => loaded.session.run(feeds);
+    // A fresh copy per call: detect transfers (detaches) the buffers it is given.
     const fresh = () => sources.map((p) => ({ data: p.slice(), sourceWidth: width, sourceHeight: height }));
     let post = 0;
     let pictures = 0;
@@ -107,11 +108,24 @@ async function detectPath(model: string, batch: number, threads: number, inFligh
       for (const r of rs) post += r.timings.postprocessMs;
       pictures += rs.length;
     };
-    const step = inFlight === 1 ? one : () => Promise.all(Array.from({ length: inFlight }, one));
-    const t = await timeIt(step);
-    return { msPerFrame: t.msPerCall / (batch * inFlight), postprocessMsPerFrame: post / pictures };
+    const piped = () => Promise.all([one(), one()]);
+    for (let i = 0; i < 3; i++) {
+      await bareStep();
+      await one();
+    }
+    post = 0;
+    pictures = 0;
+    const window = (SECONDS * 1000) / ROUNDS;
+    const b: number[] = [], d: number[] = [], p: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      b.push((await timeFor(bareStep, window)) / batch);
+      d.push((await timeFor(one, window)) / batch);
+      p.push((await timeFor(piped, window)) / (2 * batch));
+    }
+    return { bare: median(b), detect: median(d), piped: median(p), postprocess: post / pictures };
   } finally {
     await det.close();
+    await loaded.session.release();
   }
 }
 
@@ -152,6 +166,7 @@ async function main(): Promise<void> {
   const out: Record<string, unknown> = {
     bench: 'detector',
     machine: { cpus: availableParallelism(), cpu: cpus()[0]?.model, node: process.version },
+    loadAverageAtStart: loadavg().map((v) => Math.round(v * 100) / 100),
     secondsPerMeasurement: SECONDS,
     models: [] as unknown[],
     skipped: [] as unknown[],
@@ -170,20 +185,18 @@ async function main(): Promise<void> {
     for (const threads of THREADS) {
       for (const batch of BATCHES) {
         log(`${name} batch ${batch} threads ${threads}`);
-        const bareMs = await bare(model, batch, threads);
-        if (bareMs === undefined) continue;
-        const seq = await detectPath(model, batch, threads, 1);
-        const piped = await detectPath(model, batch, threads, 2);
+        const m = await measure(model, batch, threads);
+        if (!m) continue;
         const r3 = (v: number) => Math.round(v * 1000) / 1000;
         info.runs.push({
           batch,
           threads,
-          bareMsPerFrame: r3(bareMs),
-          detectMsPerFrame: r3(seq.msPerFrame),
-          ratio: r3(bareMs / seq.msPerFrame),
-          detectPipelinedMsPerFrame: r3(piped.msPerFrame),
-          ratioPipelined: r3(bareMs / piped.msPerFrame),
-          postprocessMsPerFrame: r3(seq.postprocessMsPerFrame),
+          bareMsPerFrame: r3(m.bare),
+          detectMsPerFrame: r3(m.detect),
+          ratio: r3(m.bare / m.detect),
+          detectPipelinedMsPerFrame: r3(m.piped),
+          ratioPipelined: r3(m.bare / m.piped),
+          postprocessMsPerFrame: r3(m.postprocess),
         });
       }
     }
@@ -195,7 +208,7 @@ async function main(): Promise<void> {
     if (typeof tv !== 'string') {
       peers.skipped = 'no SSDlite320 export';
     } else {
-      const common = ['--seconds', String(SECONDS)];
+      const common = ['--seconds', String(SECONDS / 3)];
       log('peers: PyTorch eager');
       peers.pytorchEager = pythonHas('torch', 'torchvision')
         ? peer('torch_eager.py', ['--weights', join(CACHE, SSDLITE_DIR, 'ssdlite320.pt'), ...common])
@@ -207,6 +220,7 @@ async function main(): Promise<void> {
     }
     out.peers = peers;
   }
+  out.loadAverageAtEnd = loadavg().map((v) => Math.round(v * 100) / 100);
   process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
 }
 
