@@ -53,7 +53,8 @@ export function drawDetections(
   for (const d of visible) {
     if (d.trackId === undefined) continue;
     const pts = trails.get(d.trackId);
-    if (pts.length < 2) continue;
+    // A still object's trail is one point repeated: it would draw as a stray dot mid-box.
+    if (pts.length < 2 || trailLengthPx(pts, width, height) < 3) continue;
     ctx.strokeStyle = classColor(d.classId);
     ctx.globalAlpha = 0.75;
     ctx.lineWidth = line;
@@ -88,4 +89,13 @@ export function drawDetections(
     ctx.fillStyle = '#000';
     ctx.fillText(text, chipX + pad, chipY + pad);
   }
+}
+
+/** Length of a trail drawn on a `width`×`height` canvas, pixels. */
+function trailLengthPx(pts: ReadonlyArray<[number, number]>, width: number, height: number): number {
+  let len = 0;
+  for (let i = 1; i < pts.length; i++) {
+    len += Math.hypot((pts[i][0] - pts[i - 1][0]) * width, (pts[i][1] - pts[i - 1][1]) * height);
+  }
+  return len;
 }
