@@ -15,6 +15,8 @@
  *     (the next batch waits in the pool while the current one runs);
  *   - `ratio` = bare / detect throughput (target ≥ 0.95), for both;
  *   - `postprocessMsPerFrame`: the worker's decode + NMS time per picture.
+ * The same SSDlite320 exported whole by torchvision (`ssdlite320-post`, NMS inside the graph,
+ * one picture per run) is timed too, for the docs' advice to prefer the raw heads.
  * Peers, where python3-torch / python3-opencv exist: bench/peers/*.py on the same SSDlite320.
  * Per configuration the three paths alternate in `rounds` windows over ~`seconds` in all, and
  * each figure is the median window mean, so load from other processes hits them alike; the
@@ -41,7 +43,7 @@ function flag(name: string): string | undefined {
 const SECONDS = Number(flag('seconds') ?? 6);
 /** Alternating measurement windows per configuration. */
 const ROUNDS = Number(flag('rounds') ?? 6);
-const MODELS = (flag('models') ?? 'default,ssdlite320').split(',');
+const MODELS = (flag('models') ?? 'default,ssdlite320,ssdlite320-post').split(',');
 const PEERS_ON = !process.argv.includes('--no-peers');
 const BATCHES = [1, 4];
 /** Export settings of the bench's SSDlite320 (see the module comment). */
@@ -174,6 +176,10 @@ async function main(): Promise<void> {
   const found: [string, string | { skipped: string }][] = [];
   if (MODELS.includes('default')) found.push(['default', await defaultModel()]);
   if (MODELS.includes('ssdlite320')) found.push(['ssdlite320-raw', ssdliteModel()]);
+  if (MODELS.includes('ssdlite320-post')) {
+    const raw = ssdliteModel();
+    found.push(['ssdlite320-post', typeof raw === 'string' ? raw.replace(/-raw\.onnx$/, '-post.onnx') : raw]);
+  }
   for (const [name, model] of found) {
     if (typeof model !== 'string') {
       (out.skipped as unknown[]).push({ model: name, reason: model.skipped });
