@@ -9,15 +9,17 @@ import type { Duplex } from 'node:stream';
 import type { Subscription as RxSubscription } from 'rxjs';
 import { WebSocketServer, WebSocket } from 'ws';
 import { ErrorCodes, errorMessage } from '../errors.js';
-import type { FrameResult, RuntimeApi, StreamInfo, StreamState } from '../pipeline/runtime-api.js';
+import type { FrameResult, RuntimeApi, StreamInfo } from '../pipeline/runtime-api.js';
 import { logger as rootLogger, type Logger } from '../util/logger.js';
 import type { Metrics } from './metrics.js';
+import { diffStates, snapshotStates, type StateSnapshot } from './stream-state-diff.js';
 import {
   PROTOCOL_VERSION,
   encodeFrame,
   parseClientMessage,
   parseFlagParam,
   parseStreamsParam,
+  toDetectionsMessage,
   type ServerMessage,
   type Subscription,
 } from './ws-protocol.js';
@@ -63,7 +65,7 @@ export class WsHub {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly opts: Required<Omit<WsHubOptions, 'logger'>>;
   private readonly log: Logger;
-  private lastStates = new Map<string, StreamState>();
+  private lastStates: StateSnapshot = new Map();
   private closed = false;
 
   constructor(options: WsHubOptions) {
@@ -83,7 +85,7 @@ export class WsHub {
         error: (e) => this.onSourceError('events$', e),
       }),
     );
-    this.lastStates = this.readStates();
+    this.lastStates = snapshotStates(this.safeStreams());
     this.timers.push(
       setInterval(() => this.pollStates(), this.opts.pollMs),
       setInterval(() => this.pushStreams(), this.opts.statsMs),
@@ -174,7 +176,7 @@ export class WsHub {
     let text: string | undefined;
     for (const [ws, c] of this.clients) {
       if (!wants(c.sub, r.stream)) continue;
-      text ??= JSON.stringify(detectionsMessage(r));
+      text ??= JSON.stringify(toDetectionsMessage(r));
       this.sendText(ws, text);
     }
   }
@@ -229,21 +231,13 @@ export class WsHub {
     }
   }
 
-  private readStates(): Map<string, StreamState> {
-    return new Map(this.safeStreams().map((s) => [s.id, s.state]));
-  }
-
   /** The runtime has no state stream, so states are polled and changes pushed. */
   private pollStates(): void {
-    if (this.clients.size === 0) {
-      this.lastStates = this.readStates();
-      return;
-    }
     const streams = this.safeStreams();
-    let changed = streams.length !== this.lastStates.size;
-    for (const s of streams) {
-      if (this.lastStates.get(s.id) === s.state) continue;
-      changed = true;
+    const diff = diffStates(this.lastStates, streams);
+    this.lastStates = diff.next;
+    if (this.clients.size === 0) return;
+    for (const s of diff.changed) {
       this.broadcast(s.id, {
         type: 'state',
         stream: s.id,
@@ -251,8 +245,7 @@ export class WsHub {
         ...(s.lastError !== undefined ? { lastError: s.lastError } : {}),
       });
     }
-    this.lastStates = new Map(streams.map((s) => [s.id, s.state]));
-    if (changed) this.pushStreams(streams);
+    if (diff.listChanged) this.pushStreams(streams);
   }
 
   private pushStreams(streams?: StreamInfo[]): void {
@@ -280,33 +273,6 @@ export class WsHub {
 /** True when a subscription covers `stream`. */
 function wants(sub: Subscription, stream: string): boolean {
   return sub.streams === null || sub.streams.includes(stream);
-}
-
-/**
- * The wire form of a result. Boxes are rounded to 1e-4 (0.4 px at 4K) and scores to 1e-3,
- * which halves the JSON without a visible change.
- */
-function detectionsMessage(r: FrameResult): ServerMessage {
-  return {
-    type: 'detections',
-    stream: r.stream,
-    seq: r.seq,
-    capturedAt: r.capturedAt,
-    model: r.model,
-    width: r.width,
-    height: r.height,
-    detections: r.detections.map((d) => ({
-      box: [round(d.box[0], 1e4), round(d.box[1], 1e4), round(d.box[2], 1e4), round(d.box[3], 1e4)],
-      score: round(d.score, 1e3),
-      classId: d.classId,
-      label: d.label,
-      ...(d.trackId !== undefined ? { trackId: d.trackId } : {}),
-    })),
-  };
-}
-
-function round(v: number, scale: number): number {
-  return Math.round(v * scale) / scale;
 }
 
 function rawToString(data: WebSocket.RawData): string {
