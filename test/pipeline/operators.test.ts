@@ -101,12 +101,34 @@ describe('crossStreamBatcher', () => {
     });
   });
 
-  it('starts a new batch when a stream repeats, keeping per-stream order', () => {
+  it('holds a repeated stream for the next batch, keeping per-stream order', () => {
     newScheduler().run(({ hot, expectObservable }) => {
-      const src = hot('-a-d-e-----|', v);
-      expectObservable(src.pipe(crossStreamBatcher({ maxBatch: 4, maxWaitMs: 20, key }))).toBe('---x-------(y|)', {
-        x: ['A1'],
+      // A1, A2, B2: A2 waits while A1 and B2 share a batch; A2 opens the next one.
+      const src = hot('-a-d-e---------|', v);
+      expectObservable(src.pipe(crossStreamBatcher({ maxBatch: 4, maxWaitMs: 6, key }))).toBe('-------x-----y-|', {
+        x: ['A1', 'B2'],
+        y: ['A2'],
+      });
+    });
+  });
+
+  it('fills batches across streams that deliver in bursts', () => {
+    newScheduler().run(({ hot, expectObservable }) => {
+      // Stream A delivers A1 and A2 back to back, then B delivers B1 and B2.
+      const src = hot('-(adbe)--|', { ...v, e: 'B2' });
+      expectObservable(src.pipe(crossStreamBatcher({ maxBatch: 2, maxWaitMs: 50, key }))).toBe('-(xy)----|', {
+        x: ['A1', 'B1'],
         y: ['A2', 'B2'],
+      });
+    });
+  });
+
+  it('emits early when too many items wait, so memory stays bounded', () => {
+    newScheduler().run(({ hot, expectObservable }) => {
+      const src = hot('-(ad)-|', { a: 'A1', d: 'A2' });
+      expectObservable(src.pipe(crossStreamBatcher({ maxBatch: 4, maxWaitMs: 50, key, maxPending: 0 }))).toBe('-x----(y|)', {
+        x: ['A1'],
+        y: ['A2'],
       });
     });
   });
