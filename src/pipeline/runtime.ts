@@ -76,6 +76,9 @@ interface StreamCtx {
   height?: number;
   tracker: TrackerHandle;
   zones: ZoneHandle | null;
+  /** Added to the source's `seq`, so `seq` keeps increasing when the source is re-created. */
+  seqOffset: number;
+  lastSeq: number;
   /** Classes ever counted per zone, for the occupancy gauges. */
   zoneClasses: Map<string, Set<string>>;
   removed: boolean;
@@ -284,6 +287,8 @@ export class PipelineRuntime implements RuntimeApi {
       tracker: this.deps.createTracker(p.cfg, src.id),
       zones: this.deps.createZoneMonitor?.(p.cfg, src.id) ?? null,
       zoneClasses: new Map(),
+      seqOffset: 0,
+      lastSeq: -1,
       removed: false,
       subs: new Subscription(),
     };
@@ -323,6 +328,8 @@ export class PipelineRuntime implements RuntimeApi {
       s.handle.frames$
         .pipe(
           tap((f) => {
+            f.seq += s.seqOffset;
+            s.lastSeq = f.seq;
             s.stats.framesIn += 1;
             s.width = f.sourceWidth;
             s.height = f.sourceHeight;
@@ -352,6 +359,8 @@ export class PipelineRuntime implements RuntimeApi {
     s.subs.unsubscribe();
     s.subs = new Subscription();
     s.ready$ = new Subject<void>();
+    // A new source counts from 0 again; clients pair JPEGs and results by an increasing seq.
+    s.seqOffset = s.lastSeq + 1;
     s.handle = this.deps.openSource(s.src, s.pipeline.model.detector.input);
     this.wireStream(s);
     void old.stop();

@@ -15,6 +15,7 @@ import type { RuntimeDeps } from '../../src/pipeline/runtime-ports.js';
 import type { FrameResult, PipelineEvent, StreamInfo } from '../../src/pipeline/runtime-api.js';
 import { createMetrics, type Metrics } from '../../src/server/metrics.js';
 import { ErrorCodes } from '../../src/errors.js';
+import { pythonHas, torchvisionModels } from '../inference/model-fixtures.js';
 
 let dir: string;
 let clip: string;
@@ -167,6 +168,29 @@ describe('runtime with real sources and the default model', () => {
   it('rejects a bad stream with a config path', async () => {
     await expect(rt.addStream({ url: 'rtsp://a/b', fps: 0 })).rejects.toMatchObject({ code: ErrorCodes.CONFIG_INVALID, path: 'source.fps' });
     await expect(rt.addStream({ id: 'faces', url: 'rtsp://a/b' })).rejects.toMatchObject({ code: ErrorCodes.API_BAD_REQUEST });
+  });
+});
+
+describe.skipIf(!pythonHas('torch', 'torchvision'))('hot swap to a model with another input size', () => {
+  it('restarts the sources at the new size, keeps seq increasing and the stream listed', async () => {
+    const ssdlite = join(torchvisionModels(), 'ssdlite320-raw.onnx');
+    const metrics = createMetrics();
+    const pl = join(dir, 'swap.yaml');
+    writeFileSync(pl, `pipelines:\n  - name: s\n    sources:\n      - { id: cam, url: "lavfi:testsrc2=size=320x240:rate=10", jpeg: { enabled: false } }\n`);
+    const rt = await createRuntime(loadConfig({ pipelinePath: pl }), { deps: defaultRuntimeDeps, metrics });
+    try {
+      const before = await resultsOf(rt, 'cam', 2);
+      const m = await rt.swapModel('s', ssdlite);
+      expect([m.inputWidth, m.inputHeight]).toEqual([320, 320]);
+      const after = await firstValueFrom(rt.results$.pipe(filter((r) => r.model === ssdlite), take(3), toArray()));
+      expect(after[0]!.seq).toBeGreaterThan(before.at(-1)!.seq);
+      for (let i = 1; i < after.length; i++) expect(after[i]!.seq).toBeGreaterThan(after[i - 1]!.seq);
+      expect(info(rt, 'cam')!.state).toBe('live');
+      expect(rt.streams()).toHaveLength(1);
+    } finally {
+      await rt.stop();
+      metrics.close();
+    }
   });
 });
 
