@@ -11,7 +11,10 @@
  * `max_size` is 315 = 264 + 51 — so this does the same. Order per location is ssd.pytorch's /
  * Caffe `PriorBox`'s: (s_k, s_k), (s'_k, s'_k), then for each listed ratio r: (r), and (1/r)
  * when `flip`. Locations run row-major (y outer, x inner), layers in head order. Centres use the
- * paper's `(j + 0.5)/|f_k|` (no `steps`): the input size does not enter.
+ * paper's `(j + 0.5)/|f_k|` (no `steps`): the input size does not enter. ssd.pytorch's SSD300
+ * priors use explicit sizes and steps (38×38 with step 8 → centres (j + 0.5)·8/300); that exact
+ * layout, in this same order, is the `torchvision` type with `scales` and `steps` (torchvision's
+ * ssd300_vgg16 config is it).
  */
 import type { AnchorSpec } from './spec.js';
 

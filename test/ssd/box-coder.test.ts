@@ -50,6 +50,14 @@ describe('box coder, hand-worked', () => {
     expect([a[0], a[1], a[2], a[3]]).toEqual([b[1], b[0], b[3], b[2]]);
   });
 
+  it('decodes in place (out === encoded) to the same values', () => {
+    const anchors = f32(0.3, 0.5, 0.2, 0.5, 0.5, 0.55, 0.05, 0.1);
+    const enc = f32(0.5, -1, 0.3, -0.2, 2, 1, -1, 0.5);
+    const fresh = decodeBoxes(enc, anchors, TF);
+    expect(decodeBoxes(enc, anchors, TF, enc)).toBe(enc);
+    expect([...enc]).toEqual([...fresh]);
+  });
+
   it('rejects mismatched anchor counts', () => {
     expect(() => decodeBoxes(f32(0, 0, 0, 0), f32(0, 0, 1, 1, 0, 0, 1, 1), TV)).toThrow(/anchors/);
   });
