@@ -13,8 +13,8 @@
  * when `flip`. Locations run row-major (y outer, x inner), layers in head order. Centres use the
  * paper's `(j + 0.5)/|f_k|` (no `steps`): the input size does not enter. ssd.pytorch's SSD300
  * priors use explicit sizes and steps (38×38 with step 8 → centres (j + 0.5)·8/300); that exact
- * layout, in this same order, is the `torchvision` type with `scales` and `steps` (torchvision's
- * ssd300_vgg16 config is it).
+ * layout, in this same order, is the `torchvision` type with `scales` [30, 60, 111, 162, 213,
+ * 264, 315]/300 and `steps` [8, 16, 32, 64, 100, 300].
  */
 import type { AnchorSpec } from './spec.js';
 
