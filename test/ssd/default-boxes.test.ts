@@ -148,6 +148,26 @@ describe('SSD paper default boxes (PriorBox order)', () => {
     close(row(clipped, 17), [0.5, 0.5, 1, 1]);
   });
 
+  it("ssd.pytorch's SSD300 priors are the torchvision type with its sizes and steps (hand-worked)", () => {
+    const s = spec({
+      type: 'torchvision',
+      featureMaps: [[38, 38], [19, 19], [10, 10], [5, 5], [3, 3], [1, 1]],
+      aspectRatios: [[2], [2, 3], [2, 3], [2, 3], [2], [2]],
+      scales: [30, 60, 111, 162, 213, 264, 315].map((v) => v / 300),
+      steps: [8, 16, 32, 64, 100, 300],
+    });
+    expect(countDefaultBoxes(s)).toBe(8732);
+    const a = generateDefaultBoxes(s, 300, 300);
+    const c0 = (0.5 * 8) / 300;
+    close(row(a, 0), [c0, c0, 0.1, 0.1]); // min_size 30
+    close(row(a, 1), [c0, c0, Math.sqrt(0.1 * 0.2), Math.sqrt(0.1 * 0.2)]); // sqrt(30 * 60)
+    close(row(a, 2), [c0, c0, 0.1 * Math.SQRT2, 0.1 / Math.SQRT2]);
+    close(row(a, 4), [(1.5 * 8) / 300, c0, 0.1, 0.1]);
+    // 3x3 map, step 100: centre (2.5 * 100 / 300); min 213, max 264.
+    const l4 = 4 * (38 * 38) + 6 * (19 * 19 + 10 * 10 + 5 * 5);
+    close(row(a, l4 + 4 * 8), [2.5 / 3, 2.5 / 3, 0.71, 0.71]);
+  });
+
   it('rejects ratio lists that do not match the feature maps, naming the key', () => {
     expect(() => countDefaultBoxes({ ...paper, aspectRatios: [[2]] })).toThrow(/anchors.aspectRatios/);
   });
