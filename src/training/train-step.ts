@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ModelSample } from './augment/sample.js';
 import { stackFeatures, type CachedFeatures, type FeatureShapes } from './feature-cache.js';
+import { headsLossAndGrads } from './heads-grad.js';
 import { headsForward, type SsdHeads } from './heads-model.js';
 import { ssdForward, type TfjsSsd } from './model.js';
 import type { Optimizer } from './optimizer.js';
@@ -75,7 +76,7 @@ function step(
   return { loss, loc, conf, gradNorm };
 }
 
-/** One step of head training on cached views. */
+/** One step of head training on cached views (explicit head gradients, see `heads-grad.ts`). */
 export function headsStep(
   heads: SsdHeads,
   shapes: FeatureShapes,
@@ -85,10 +86,14 @@ export function headsStep(
   lr: number,
 ): StepResult {
   const feats = featureTensors(views.map((v) => v.features), shapes);
+  const t = targetTensors(views);
   try {
-    return step(() => headsForward(heads, feats), heads.variables(), views, optimizer, lossOpts, lr);
+    const r = headsLossAndGrads(heads, feats, t.loc, t.labels, lossOpts);
+    const gradNorm = optimizer.apply(r.grads, lr);
+    tf.dispose(r.grads);
+    return { loss: r.loss, loc: r.loc, conf: r.conf, gradNorm };
   } finally {
-    tf.dispose(feats);
+    tf.dispose([...feats, t.loc, t.labels]);
   }
 }
 

@@ -22,8 +22,12 @@ import { createTfjsSsd, preprocess, trunkForward } from '../../src/training/mode
 import { newClassHeads } from '../../src/training/base-network.js';
 import { createOptimizer, learningRateAt } from '../../src/training/optimizer.js';
 import { fullStep } from '../../src/training/train-step.js';
+import { createHeads, headsForward } from '../../src/training/heads-model.js';
+import { headsLossAndGrads } from '../../src/training/heads-grad.js';
+import { ssdLoss } from '../../src/training/ssd-loss.js';
 import { sampleTargets } from '../../src/training/train-data.js';
 import { DEFAULT_LOSS_OPTIONS } from '../../src/training/ssd-loss.js';
+import { createRng } from '../../src/training/augment/rng.js';
 
 await tf.setBackend('cpu');
 const tiny = () => createMobilenetV1Ssd({ widthMultiplier: 0.25, inputSize: 96, labels: ['background', 'a', 'b'], seed: 5 });
@@ -153,6 +157,47 @@ describe('tfjs SSD against the ONNX writer', () => {
     expect(last.loss).toBeLessThan(first.loss);
     m.dispose();
     opt.dispose();
+  });
+});
+
+describe('explicit head gradients', () => {
+  it('equal the taped gradients of the whole forward pass', () => {
+    const net = newClassHeads(tiny(), ['background', 'a', 'b'], 0.01, 3);
+    const anchors = generateDefaultBoxes(net.spec.anchors, 96, 96);
+    const a = anchors.length / 4;
+    const heads = createHeads(net);
+    const rng = createRng(5);
+    const feats = heads.heads.map((_, k) => {
+      const [h, w] = net.spec.anchors.featureMaps[k];
+      const c = heads.heads[k].boxKernel.shape[0];
+      return tf.tensor4d(Float32Array.from({ length: 2 * h * w * c }, () => rng.next() * 6), [2, h, w, c]);
+    });
+    const t = [0, 1].map(() => sampleTargets({ image: { data: new Uint8Array(0), width: 96, height: 96 }, boxesXyxy: Float32Array.of(0.1, 0.2, 0.5, 0.6, 0.4, 0.1, 0.9, 0.8), classIds: Int32Array.of(0, 1), ignoreXyxy: new Float32Array(0) }, anchors, net.spec));
+    const locT = tf.tensor3d(Float32Array.from([...t[0].offsets, ...t[1].offsets]), [2, a, 4]);
+    const labels = tf.tensor2d(Int32Array.from([...t[0].labels, ...t[1].labels]), [2, a], 'int32');
+    const fast = headsLossAndGrads(heads, feats, locT, labels, DEFAULT_LOSS_OPTIONS);
+    const taped = tf.variableGrads(() => {
+      const o = headsForward(heads, feats);
+      return ssdLoss(o.loc, o.logits, locT, labels, DEFAULT_LOSS_OPTIONS).total;
+    }, heads.variables());
+    expect(fast.loss).toBeCloseTo(taped.value.dataSync()[0], 4);
+    let nonZero = 0;
+    for (const v of heads.variables()) {
+      const f = fast.grads[v.name].dataSync();
+      const g = taped.grads[v.name].dataSync();
+      expect(f.length).toBe(g.length);
+      let d = 0;
+      let m = 0;
+      for (let i = 0; i < f.length; i++) {
+        d = Math.max(d, Math.abs(f[i] - g[i]));
+        m = Math.max(m, Math.abs(g[i]));
+      }
+      if (m > 0) nonZero++;
+      expect(d).toBeLessThan(1e-4 * Math.max(1, m));
+    }
+    // Maps without positives or mined negatives get zero gradients; the others must not.
+    expect(nonZero).toBeGreaterThanOrEqual(4);
+    heads.dispose();
   });
 });
 
