@@ -9,29 +9,20 @@
  * stream's `ready$`. So the number of frames and batches held anywhere is bounded by the number
  * of streams, and a live stream's next frame is always the newest one.
  */
-import { Subject, Subscription, from, mergeMap, tap, type Observable } from 'rxjs';
-import { ErrorCodes, SsdsError, errorMessage } from '../errors.js';
+import { Subject, Subscription, from, mergeMap, type Observable } from 'rxjs';
+import { ErrorCodes, SsdsError } from '../errors.js';
 import type { Logger } from '../util/logger.js';
 import type { Metrics } from '../server/metrics.js';
-import type {
-  DropReason,
-  FrameJpeg,
-  FrameResult,
-  ModelInfo,
-  PipelineEvent,
-  RuntimeApi,
-  SourceRequest,
-  StreamInfo,
-  StreamState,
-} from './runtime-api.js';
+import type { FrameJpeg, FrameResult, ModelInfo, PipelineEvent, RuntimeApi, SourceRequest, StreamInfo } from './runtime-api.js';
 import type { AppConfig, PipelineConfig, ResolvedPipelineConfig, ResolvedSource } from './config-schema.js';
 import { parseSourceRequest } from './config-loader.js';
-import type { DetectResult, StageEvent, DetectorHandle, EventSinkHandle, RuntimeDeps, SourceFrame, SourceHandle, TrackerHandle, ZoneHandle } from './runtime-ports.js';
-import { latestFrame } from './operators/latest-frame.js';
-import { boundedQueue } from './operators/bounded-queue.js';
+import type { RuntimeDeps } from './runtime-ports.js';
 import { crossStreamBatcher } from './operators/cross-stream-batcher.js';
 import { StreamStats } from './stream-stats.js';
 import { redactUrl } from '../video/source-url.js';
+import { countProducing, type ActiveModel, type PipelineCtx, type RuntimeOutputs, type StreamCtx, type Work } from './runtime-context.js';
+import { wireStream } from './stream-flow.js';
+import { runBatch } from './frame-stages.js';
 
 /** Options of {@link createRuntime}. */
 export interface RuntimeOptions {
@@ -40,66 +31,6 @@ export interface RuntimeOptions {
   logger?: Logger;
   /** Base for relative file paths of streams added at run time. */
   cwd?: string;
-}
-
-/** A detector together with what is known about it; swapped atomically between batches. */
-interface ActiveModel {
-  detector: DetectorHandle;
-  info: ModelInfo;
-  inFlight: number;
-  /** Set when swapped out; the last batch to finish closes it. */
-  retired: boolean;
-  closed?: Promise<void>;
-}
-
-interface PipelineCtx {
-  cfg: PipelineConfig;
-  model: ActiveModel;
-  streams: Map<string, StreamCtx>;
-  ingress: Subject<Work>;
-  sub: Subscription;
-  sinks: EventSinkHandle | null;
-  /** Batches running now, so shutdown can drain them. */
-  running: Set<Promise<void>>;
-}
-
-interface StreamCtx {
-  id: string;
-  pipeline: PipelineCtx;
-  src: ResolvedSource;
-  handle: SourceHandle;
-  ready$: Subject<void>;
-  stats: StreamStats;
-  state: StreamState;
-  lastError?: string;
-  width?: number;
-  height?: number;
-  tracker: TrackerHandle;
-  zones: ZoneHandle | null;
-  /** Added to the source's `seq`, so `seq` keeps increasing when the source is re-created. */
-  seqOffset: number;
-  lastSeq: number;
-  /** Classes ever counted per zone, for the occupancy gauges. */
-  zoneClasses: Map<string, Set<string>>;
-  removed: boolean;
-  subs: Subscription;
-}
-
-interface Work {
-  stream: StreamCtx;
-  frame: SourceFrame;
-}
-
-const sec = (ms: number) => Math.max(0, ms) / 1000;
-
-/**
- * Streams that can deliver a frame now. Only `live` ones: a stream still connecting (up to the
- * connect timeout for an unreachable camera) must not make every batch wait for it.
- */
-function countProducing(p: PipelineCtx): number {
-  let n = 0;
-  for (const s of p.streams.values()) if (s.state === 'live') n++;
-  return n;
 }
 
 /** Builds and starts every pipeline of `config`; resolves once all models are loaded. */
@@ -127,6 +58,8 @@ export class PipelineRuntime implements RuntimeApi {
   private readonly metrics?: Metrics;
   private readonly log?: Logger;
   private readonly cwd: string;
+  /** What the stage functions write to (the subjects above, metrics, log). */
+  private readonly out: RuntimeOutputs;
   private nextId = 1;
   private stopping: Promise<void> | null = null;
 
@@ -138,6 +71,7 @@ export class PipelineRuntime implements RuntimeApi {
     this.results$ = this.results.asObservable();
     this.jpegs$ = this.jpegs.asObservable();
     this.events$ = this.events.asObservable();
+    this.out = { results: this.results, jpegs: this.jpegs, events: this.events, metrics: this.metrics, log: this.log };
   }
 
   /** Loads the model of `cfg`, starts its batcher and its sources. */
@@ -164,7 +98,7 @@ export class PipelineRuntime implements RuntimeApi {
             activeKeys: () => countProducing(p),
           }),
           // The queue inside mergeMap is bounded by the stream count (one credit per stream).
-          mergeMap((batch) => from(this.track(p, this.runBatch(p, batch))), maxInFlight),
+          mergeMap((batch) => from(this.track(p, runBatch(this.out, p, batch))), maxInFlight),
         )
         .subscribe(),
     );
@@ -294,64 +228,8 @@ export class PipelineRuntime implements RuntimeApi {
     };
     p.streams.set(s.id, s);
     this.metrics?.setStreamState(s.id, 'connecting');
-    this.wireStream(s);
+    wireStream(this.out, s);
     return s;
-  }
-
-  private wireStream(s: StreamCtx): void {
-    const m = this.metrics;
-    s.subs.add(
-      s.handle.state$.subscribe((c) => {
-        if (c.state === 'connecting' && s.state === 'backoff') {
-          s.stats.reconnects += 1;
-          m?.reconnects.inc({ stream: s.id });
-        }
-        s.state = c.state;
-        if (c.error) s.lastError = c.error;
-        m?.setStreamState(s.id, c.state);
-        if (c.state === 'backoff') this.log?.warn({ stream: s.id, error: c.error }, 'source in backoff');
-      }),
-    );
-    // Offline frames get two credits so the next batch is ready when the detector frees up;
-    // live frames one, so what is detected next is as fresh as possible.
-    const capacity = s.src.live ? 1 : 2;
-    const flow = s.src.live
-      ? latestFrame<SourceFrame>({ ready$: s.ready$, capacity, onSkip: () => this.drop(s, 'busy') })
-      : boundedQueue<SourceFrame>({
-          ready$: s.ready$,
-          capacity,
-          size: s.pipeline.cfg.queueSize,
-          onPressure: (paused) => (paused ? s.handle.pause?.() : s.handle.resume?.()),
-          onDrop: () => this.drop(s, 'queue_full'),
-        });
-    s.subs.add(
-      s.handle.frames$
-        .pipe(
-          tap((f) => {
-            f.seq += s.seqOffset;
-            s.lastSeq = f.seq;
-            s.stats.framesIn += 1;
-            s.width = f.sourceWidth;
-            s.height = f.sourceHeight;
-            m?.framesIn.inc({ stream: s.id });
-            if (f.decodeMs !== undefined) m?.stage.decode.observe({ stream: s.id, model: s.pipeline.model.info.name }, sec(f.decodeMs));
-          }),
-          flow,
-        )
-        .subscribe({
-          next: (frame) => s.pipeline.ingress.next({ stream: s, frame }),
-          error: (e) => {
-            s.lastError = errorMessage(e);
-            s.state = 'stopped';
-            m?.setStreamState(s.id, 'stopped');
-            this.log?.error({ stream: s.id, error: s.lastError }, 'source failed');
-          },
-          complete: () => {
-            s.state = 'stopped';
-            m?.setStreamState(s.id, 'stopped');
-          },
-        }),
-    );
   }
 
   private restartSource(s: StreamCtx): void {
@@ -362,129 +240,13 @@ export class PipelineRuntime implements RuntimeApi {
     // A new source counts from 0 again; clients pair JPEGs and results by an increasing seq.
     s.seqOffset = s.lastSeq + 1;
     s.handle = this.deps.openSource(s.src, s.pipeline.model.detector.input);
-    this.wireStream(s);
+    wireStream(this.out, s);
     void old.stop();
   }
 
   private track(p: PipelineCtx, run: Promise<void>): Promise<void> {
     p.running.add(run);
     return run.finally(() => p.running.delete(run));
-  }
-
-  /** Runs one batch through the model, then tracking, zones and the outputs, per frame. */
-  private async runBatch(p: PipelineCtx, batch: Work[]): Promise<void> {
-    const model = p.model;
-    const inp = model.detector.input;
-    // Frames scaled for a previous model (just after a swap to another input size) cannot run.
-    const ok = batch.filter((w) => {
-      if (w.frame.width === inp.width && w.frame.height === inp.height) return true;
-      this.release(w, 'error');
-      return false;
-    });
-    if (ok.length === 0) return;
-    model.inFlight += 1;
-    const dispatchedAt = Date.now();
-    const labels = { model: model.info.name };
-    this.metrics?.batchSize.observe(labels, ok.length);
-    try {
-      const results = await model.detector.detect(
-        ok.map((w) => ({ data: w.frame.data, sourceWidth: w.frame.sourceWidth, sourceHeight: w.frame.sourceHeight })),
-      );
-      ok.forEach((w, i) => this.finishFrame(w, results[i]!, model, dispatchedAt));
-    } catch (e) {
-      this.log?.error({ pipeline: p.cfg.name, error: errorMessage(e) }, 'batch failed');
-      for (const w of ok) {
-        w.stream.lastError = `detector: ${errorMessage(e)}`;
-        this.release(w, 'error');
-      }
-    } finally {
-      model.inFlight -= 1;
-      if (model.retired && model.inFlight === 0 && !model.closed) model.closed = model.detector.close();
-    }
-  }
-
-  private finishFrame(w: Work, r: DetectResult, model: ActiveModel, dispatchedAt: number): void {
-    const s = w.stream;
-    if (s.removed) return this.release(w, 'stream_removed');
-    const m = this.metrics;
-    const labels = { stream: s.id, model: model.info.name };
-    const f = w.frame;
-    m?.stage.queue.observe(labels, sec(dispatchedAt - f.capturedAt + r.timings.queueMs));
-    m?.stage.inference.observe(labels, sec(r.timings.inferenceMs));
-    m?.stage.postprocess.observe(labels, sec(r.timings.postprocessMs));
-
-    const t0 = performance.now();
-    let detections = r.detections;
-    let raw: StageEvent[] = [];
-    try {
-      const tracked = s.tracker.update(detections, f.capturedAt);
-      detections = tracked.detections;
-      raw = tracked.events;
-      if (s.zones) {
-        const zoneEvents = s.zones.update(detections, f.capturedAt, raw);
-        if (zoneEvents.length > 0) this.recordZones(s, zoneEvents);
-        raw = raw.concat(zoneEvents);
-      }
-    } catch (e) {
-      // A tracker bug must not stop the stream: send the untracked detections.
-      this.log?.error({ stream: s.id, error: errorMessage(e) }, 'tracking failed');
-    }
-    m?.stage.track.observe(labels, sec(performance.now() - t0));
-
-    const t1 = performance.now();
-    if (f.jpeg) this.jpegs.next({ stream: s.id, seq: f.seq, jpeg: f.jpeg });
-    this.results.next({
-      stream: s.id,
-      seq: f.seq,
-      capturedAt: f.capturedAt,
-      model: model.info.name,
-      detections,
-      width: f.sourceWidth,
-      height: f.sourceHeight,
-    });
-    for (const e of raw) {
-      const ev: PipelineEvent = { ...(e as unknown as Record<string, unknown>), type: e.type, stream: s.id, at: typeof e.at === 'number' ? e.at : f.capturedAt };
-      m?.events.inc({ stream: s.id, type: ev.type });
-      this.events.next(ev);
-      s.pipeline.sinks?.publish(ev);
-    }
-    m?.stage.send.observe(labels, sec(performance.now() - t1));
-
-    const now = Date.now();
-    m?.stage.end_to_end.observe(labels, sec(now - f.capturedAt));
-    m?.framesProcessed.inc(labels);
-    s.stats.done(now, now - f.capturedAt);
-    s.ready$.next();
-  }
-
-  /** Line counters and zone occupancy gauges; occupancy only changes on zone events. */
-  private recordZones(s: StreamCtx, events: StageEvent[]): void {
-    const m = this.metrics;
-    if (!m || !s.zones) return;
-    for (const e of events) {
-      const ev = e as StageEvent & { line?: string; direction?: string };
-      if (ev.type === 'line.cross' && ev.line && ev.direction) m.lineCrossings.inc({ stream: s.id, line: ev.line, direction: ev.direction });
-    }
-    if (events.some((e) => e.type === 'zone.enter' || e.type === 'zone.exit')) {
-      for (const [zone, occ] of Object.entries(s.zones.occupancy())) {
-        // Classes seen before are set too, so a class that left the zone goes back to 0.
-        const seen = s.zoneClasses.get(zone) ?? new Set<string>();
-        for (const cls of Object.keys(occ.byClass)) seen.add(cls);
-        s.zoneClasses.set(zone, seen);
-        for (const cls of seen) m.zoneOccupancy.set({ stream: s.id, zone, class: cls }, occ.byClass[cls] ?? 0);
-      }
-    }
-  }
-
-  /** Drops a frame that was taken from the stream's flow and returns its credit. */
-  private release(w: Work, reason: DropReason): void {
-    this.drop(w.stream, reason);
-    if (!w.stream.removed) w.stream.ready$.next();
-  }
-
-  private drop(s: StreamCtx, reason: DropReason): void {
-    s.stats.drop(reason);
-    this.metrics?.framesDropped.inc({ stream: s.id, reason });
   }
 
   private info(s: StreamCtx, now: number): StreamInfo {
