@@ -221,16 +221,23 @@ export class WorkerPool {
    * Stops accepting batches, fails queued ones with ABORTED, lets running ones finish, then
    * releases the sessions and ends the threads.
    */
-  async close(): Promise<void> {
-    if (this.closing) return;
+  close(): Promise<void> {
+    this.closed ??= this.shutdown();
+    return this.closed;
+  }
+
+  private closed: Promise<void> | undefined;
+
+  private async shutdown(): Promise<void> {
     this.closing = true;
     for (const job of this.queue.splice(0)) job.reject(new SsdsError(ErrorCodes.ABORTED, 'detector closed'));
     await Promise.all(
       this.slots.map(async (s) => {
         clearTimeout(s.timer);
-        const w = s.worker;
         if (s.job) await new Promise<void>((res) => this.onceIdle(s, res));
         s.state = 'closed';
+        // Read after the wait: the worker may have died during its last batch.
+        const w = s.worker;
         if (!w) return;
         const exited = new Promise<void>((res) => w.once('exit', () => res()));
         w.postMessage({ type: 'close' } satisfies ToWorker);

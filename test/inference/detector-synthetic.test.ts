@@ -185,7 +185,23 @@ describe.skipIf(!hasOnnx)('ssd-stream layout', () => {
   });
 });
 
-describe.skipIf(!hasOnnx)('worker restarts', () => {
+describe.skipIf(!hasOnnx)('worker lifecycle', () => {
+  it('close lets the running batch finish, aborts queued ones and later calls', async () => {
+    const det = await Detector.create({ model: syntheticModel('ssd-stream'), executionProvider: 'cpu', intraOpThreads: 1 });
+    const req = () => [{ data: makePicture(48, 64, 4), sourceWidth: 48, sourceHeight: 64 }];
+    const running = det.detect(req());
+    const queued = rejection(det.detect(req())); // handled now: it fails during close()
+    expect(det.workers()[0].state).toBe('busy');
+    const closing = det.close();
+    expect(det.close()).toBe(closing); // idempotent: the same shutdown
+    const [done] = await running;
+    expect(done.detections.map((d) => d.label)).toEqual(['cat', 'dog']);
+    expect((await queued).code).toBe(ErrorCodes.ABORTED);
+    await closing;
+    expect(det.workers()[0].state).toBe('closed');
+    expect((await rejection(det.detect(req()))).code).toBe(ErrorCodes.ABORTED);
+  });
+
   it('while the model cannot be loaded again, batches fail with the reason; once it can, they run', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'ssds-restart-'));
     const model = join(dir, 'm.onnx');
