@@ -31,7 +31,8 @@ export function parsePort(v: string | undefined): number | undefined {
 /** Starts the service from a loaded config, prints where it is and stays up until a signal. */
 export async function runService(config: AppConfig, title: string): Promise<Service> {
   const service = await startService(config);
-  exitOnSignals(service, config.server.shutdownTimeoutMs + 1000);
+  // Hard limit just above the graceful budget, still inside the 5 s a supervisor expects.
+  exitOnSignals(service, config.server.shutdownTimeoutMs + 500);
   const streams = service.runtime.streams().length;
   const wsUrl = service.url.replace(/^http/, 'ws');
   process.stdout.write(
