@@ -63,12 +63,12 @@ export function softmaxCandidateRows(
   let count = 0;
   for (let r = 0; r < rows; r++) {
     const base = r * cols;
-    // One pass for the best counted logit; the skipped column is read once, not compared.
+    // One pass for the best counted logit, in two runs around the skipped column so the hot
+    // loop has a single compare per value.
     let fgMax = -Infinity;
-    for (let c = 0; c < cols; c++) {
-      const v = logits[base + c];
-      if (v > fgMax && c !== skip) fgMax = v;
-    }
+    const skipAt = skip >= 0 ? base + skip : base + cols;
+    for (let i = base; i < skipAt; i++) if (logits[i] > fgMax) fgMax = logits[i];
+    for (let i = skipAt + 1; i < base + cols; i++) if (logits[i] > fgMax) fgMax = logits[i];
     const bg = skip >= 0 ? logits[base + skip] : -Infinity;
     const max = fgMax > bg ? fgMax : bg;
     if (fgMax < max + reach) continue;
