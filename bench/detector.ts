@@ -71,14 +71,10 @@ function picture(width: number, height: number, seed: number): Uint8Array {
   return px;
 }
 
-/** Mean ms per call of `step` over about `ms` of calls (at least 3). */
-async function timeFor(step: () => Promise<unknown>, ms: number): Promise<number> {
+/** Mean ms per call of `step(i)` over `calls` calls. */
+async function timeCalls(step: (i: number) => Promise<unknown>, calls: number): Promise<number> {
   const t0 = performance.now();
-  let calls = 0;
-  while (performance.now() - t0 < ms || calls < 3) {
-    await step();
-    calls++;
-  }
+  for (let i = 0; i < calls; i++) await step(i);
   return (performance.now() - t0) / calls;
 }
 
@@ -87,10 +83,15 @@ function median(v: number[]): number {
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
+/** Memory allowed for pre-copied pictures per window. */
+const PREPARED_BYTES = 256 << 20;
+
 /**
  * One configuration. The bare session (main thread) and the detector (one worker) are both
  * loaded, and ROUNDS short windows of bare, detect and pipelined detect alternate, so a change
  * in the machine's load hits all three alike; each figure is the median over the rounds.
+ * `detect` transfers (detaches) the pictures it is given, so each call gets its own copy, made
+ * before the window starts: a live pipeline gets fresh buffers from ffmpeg and copies nothing.
  */
 async function measure(model: string, batch: number, threads: number) {
   const loaded = await loadModel({ modelPath: model, executionProvider: 'cpu', intraOpThreads: threads });
@@ -101,30 +102,38 @@ async function measure(model: string, batch: number, threads: number) {
     const sources = Array.from({ length: batch }, (_, i) => picture(width, height, i + 1));
     const feeds = loaded.bound.feeds(sources);
     const bareStep = () => loaded.session.run(feeds);
-    // A fresh copy per call: detect transfers (detaches) the buffers it is given.
     const fresh = () => sources.map((p) => ({ data: p.slice(), sourceWidth: width, sourceHeight: height }));
     let post = 0;
     let pictures = 0;
-    const one = async () => {
-      const rs = await det.detect(fresh());
+    let prepared: ReturnType<typeof fresh>[] = [];
+    const one = async (i: number) => {
+      const rs = await det.detect(prepared[i]);
       for (const r of rs) post += r.timings.postprocessMs;
       pictures += rs.length;
     };
-    const piped = () => Promise.all([one(), one()]);
+    const piped = (i: number) => Promise.all([one(2 * i), one(2 * i + 1)]);
+    const t0 = performance.now();
     for (let i = 0; i < 3; i++) {
       await bareStep();
-      await one();
+      prepared = [fresh()];
+      await one(0);
     }
+    const perCallMs = (performance.now() - t0) / 6;
     post = 0;
     pictures = 0;
-    const window = (SECONDS * 1000) / ROUNDS;
+    const windowMs = (SECONDS * 1000) / ROUNDS;
+    const maxCalls = Math.max(3, Math.floor(PREPARED_BYTES / (2 * batch * width * height * 3)));
+    const calls = Math.max(3, Math.min(maxCalls, Math.round(windowMs / perCallMs)));
     const b: number[] = [], d: number[] = [], p: number[] = [];
     for (let r = 0; r < ROUNDS; r++) {
-      b.push((await timeFor(bareStep, window)) / batch);
-      d.push((await timeFor(one, window)) / batch);
-      p.push((await timeFor(piped, window)) / (2 * batch));
+      b.push((await timeCalls(bareStep, calls)) / batch);
+      prepared = Array.from({ length: calls }, fresh);
+      d.push((await timeCalls(one, calls)) / batch);
+      prepared = Array.from({ length: 2 * calls }, fresh);
+      p.push((await timeCalls(piped, calls)) / (2 * batch));
+      prepared = [];
     }
-    return { bare: median(b), detect: median(d), piped: median(p), postprocess: post / pictures };
+    return { bare: median(b), detect: median(d), piped: median(p), postprocess: post / pictures, callsPerWindow: calls };
   } finally {
     await det.close();
     await loaded.session.release();
@@ -203,6 +212,7 @@ async function main(): Promise<void> {
           detectPipelinedMsPerFrame: r3(m.piped),
           ratioPipelined: r3(m.bare / m.piped),
           postprocessMsPerFrame: r3(m.postprocess),
+          callsPerWindow: m.callsPerWindow,
         });
       }
     }
