@@ -34,6 +34,12 @@ const MAX_PAIR_SKEW = 64; // frames
 /** A frame plus, when asked for, its display-size JPEG (same picture, same index). */
 export interface VideoFrame extends Frame {
   jpeg?: Uint8Array;
+  /**
+   * ms from the frame's first byte on ffmpeg's pipe to its emission here (pipe transfer,
+   * reassembly, waiting for its JPEG twin): the part of decoding visible from outside ffmpeg,
+   * recorded as the `decode` stage.
+   */
+  decodeMs?: number;
 }
 
 /** Optional observers of one run (the supervisor uses them; plain callers need none). */
@@ -67,7 +73,7 @@ class FfmpegRun {
   private child: ChildProcess | undefined;
   private closed = false;
   private seq = 0;
-  private readonly rgbQueue: Uint8Array[] = [];
+  private readonly rgbQueue: { data: Uint8Array; startedAt: number }[] = [];
   private readonly jpegQueue: Uint8Array[] = [];
   private readonly log: FfmpegLog;
   private connectTimer: NodeJS.Timeout | undefined;
@@ -110,7 +116,7 @@ class FfmpegRun {
     // the story, and an unhandled 'error' event would take the whole server down.
     for (const s of child.stdio) s?.on('error', (e) => log.debug({ stream: o.streamId, err: errorMessage(e) }, 'ffmpeg pipe error'));
     this.hooks.onSpawn?.(child);
-    const rgb = new RawFrameReader(plan.frameBytes, (f) => this.onRgb(f));
+    const rgb = new RawFrameReader(plan.frameBytes, (f, t) => this.onRgb(f, t));
     child.stdout!.on('data', (c: Buffer) => rgb.push(c));
     child.stderr!.on('data', (c: Buffer) => this.log.push(c));
     if (plan.jpeg) {
@@ -145,8 +151,8 @@ class FfmpegRun {
     for (const s of child.stdio) if (s && 'destroy' in s) s.destroy();
   }
 
-  private onRgb(frame: Uint8Array): void {
-    this.rgbQueue.push(frame);
+  private onRgb(frame: Uint8Array, startedAt: number): void {
+    this.rgbQueue.push({ data: frame, startedAt });
     this.flush();
   }
 
@@ -161,7 +167,7 @@ class FfmpegRun {
     const size = this.log.sourceSize;
     if (!size) return;
     while (this.rgbQueue.length && (!this.jpeg || this.jpegQueue.length)) {
-      const data = this.rgbQueue.shift()!;
+      const { data, startedAt } = this.rgbQueue.shift()!;
       const frame: VideoFrame = {
         streamId: this.o.streamId,
         seq: this.seq++,
@@ -171,6 +177,7 @@ class FfmpegRun {
         data,
         sourceWidth: size.width,
         sourceHeight: size.height,
+        decodeMs: performance.now() - startedAt,
       };
       if (this.jpeg) frame.jpeg = this.jpegQueue.shift();
       if (this.seq === 1) clearTimeout(this.connectTimer);

@@ -8,14 +8,16 @@
 export class RawFrameReader {
   private frame: Uint8Array | undefined;
   private filled = 0;
+  private startedAt = 0;
 
   /**
    * @param frameBytes bytes of one frame (`width * height * 3` for rgb24)
-   * @param onFrame called once per complete frame; the array is owned by the receiver
+   * @param onFrame called once per complete frame; the array is owned by the receiver;
+   *   `startedAt` is when the frame's first byte arrived (ms, `performance.now()`)
    */
   constructor(
     private readonly frameBytes: number,
-    private readonly onFrame: (frame: Uint8Array) => void,
+    private readonly onFrame: (frame: Uint8Array, startedAt: number) => void,
   ) {}
 
   /** Bytes of an incomplete frame still waiting for the rest (a truncated tail at exit). */
@@ -32,6 +34,7 @@ export class RawFrameReader {
         // so the consumer can transfer it to a worker without detaching anything else.
         this.frame = new Uint8Array(new ArrayBuffer(this.frameBytes));
         this.filled = 0;
+        this.startedAt = performance.now();
       }
       const n = Math.min(this.frameBytes - this.filled, chunk.length - at);
       chunk.copy(this.frame, this.filled, at, at + n);
@@ -41,7 +44,7 @@ export class RawFrameReader {
         const done = this.frame;
         this.frame = undefined;
         this.filled = 0;
-        this.onFrame(done);
+        this.onFrame(done, this.startedAt);
       }
     }
   }

@@ -162,7 +162,7 @@ describe.skipIf(!rtspServerAvailable())('serve end to end with an RTSP camera', 
 
   it('exports the stage histograms with non-zero counts', async () => {
     const text = await (await fetch(`${base}/metrics`)).text();
-    for (const stage of ['queue', 'inference', 'postprocess', 'track', 'send', 'end_to_end']) {
+    for (const stage of ['decode', 'queue', 'inference', 'postprocess', 'track', 'send', 'end_to_end']) {
       const m = new RegExp(`^ssd_stream_${stage}_seconds_count\\{stream="cam",model="default"\\} (\\d+)`, 'm').exec(text);
       expect(m, stage).not.toBeNull();
       expect(Number(m![1])).toBeGreaterThan(0);
