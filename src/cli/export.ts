@@ -52,6 +52,7 @@ export async function runExport(checkpoint: string, o: ExportCliOptions): Promis
   return summary;
 }
 
+/** Adds the command to the program. */
 export function register(program: Command): void {
   program
     .command('export')

@@ -68,6 +68,7 @@ export function trainOptionsFromCli(o: TrainCliOptions): TrainOptionsInput {
   return clean;
 }
 
+/** Adds the command to the program. */
 export function register(program: Command): void {
   program
     .command('train')

@@ -144,16 +144,16 @@ export async function train(input: TrainOptionsInput): Promise<TrainResult> {
   const stepsPerEpoch = Math.ceil(data.train.images.length / opts.batch);
   const schedule = { lr: opts.lr, warmupSteps: Math.round(opts.warmupEpochs * stepsPerEpoch), totalSteps: opts.epochs * stepsPerEpoch, minRatio: opts.minLrRatio };
   const optOptions = { kind: opts.optimizer, momentum: opts.momentum, weightDecay: opts.weightDecay, clipNorm: opts.clipNorm };
-  const makeAll = (): Trainable => {
+  const makeAll = async (): Promise<Trainable> => {
     if (backend === 'wasm' || backend === 'cpu') {
       log.warn({ backend }, `training every layer on tfjs "${backend}" is slow on a CPU (no tfjs-node here)${backend === 'wasm' ? '; wasm has no convolution gradients, so this phase runs on the "cpu" backend' : ''}`);
-      if (backend === 'wasm') tf.setBackend('cpu');
+      if (backend === 'wasm') await tf.setBackend('cpu');
     }
     const model = createTfjsSsd(net);
     return { mode: 'all', model, opt: createOptimizer([...model.trunkVariables(), ...model.headVariables()], optOptions) };
   };
   let t: Trainable;
-  if (state.trained === 'all') t = makeAll();
+  if (state.trained === 'all') t = await makeAll();
   else {
     const heads = createHeads(net);
     t = { mode: 'heads', heads, opt: createOptimizer(heads.variables(), optOptions) };
@@ -182,7 +182,7 @@ export async function train(input: TrainOptionsInput): Promise<TrainResult> {
       writeHeadsInto(t.heads, net);
       t.heads.dispose();
       t.opt.dispose();
-      t = makeAll();
+      t = await makeAll();
       state.trained = 'all';
       log.info({ epoch }, 'unfrozen: every layer trains from now on');
     }
