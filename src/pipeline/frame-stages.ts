@@ -81,6 +81,7 @@ function finishFrame(out: RuntimeOutputs, w: Work, r: DetectResult, model: Activ
   });
   for (const e of raw) {
     const ev: PipelineEvent = { ...(e as unknown as Record<string, unknown>), type: e.type, stream: s.id, at: typeof e.at === 'number' ? e.at : f.capturedAt };
+    if (f.jpeg) out.snapshots?.attach(ev, f.jpeg);
     m?.events.inc({ stream: s.id, type: ev.type });
     out.events.next(ev);
     s.pipeline.sinks?.publish(ev);

@@ -87,6 +87,12 @@ export interface RuntimeApi {
   models(): ModelInfo[];
   /** Loads `model` (catalogue name or path) and swaps it into `pipeline` without dropping streams. */
   swapModel(pipeline: string, model: string): Promise<ModelInfo>;
+  /**
+   * The JPEG snapshot an event links to (`event.snapshot` = `/api/snapshots/<id>`), or undefined
+   * when unknown or evicted. Snapshots are taken for `track.new` and `zone.enter` events of
+   * streams that produce display JPEGs.
+   */
+  snapshot?(id: string): Promise<Uint8Array | undefined>;
   readonly results$: Observable<FrameResult>;
   readonly jpegs$: Observable<FrameJpeg>;
   readonly events$: Observable<PipelineEvent>;

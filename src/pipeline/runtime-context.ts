@@ -3,6 +3,7 @@
  * writes to. Shared by `runtime.ts` (lifecycle), `stream-flow.ts` (source → batcher) and
  * `frame-stages.ts` (batch → outputs).
  */
+import type { SnapshotStore } from '../events/snapshot-store.js';
 import type { Subject, Subscription } from 'rxjs';
 import type { Logger } from '../util/logger.js';
 import type { Metrics } from '../server/metrics.js';
@@ -80,6 +81,8 @@ export interface RuntimeOutputs {
   results: Subject<FrameResult>;
   jpegs: Subject<FrameJpeg>;
   events: Subject<PipelineEvent>;
+  /** Renders and keeps event snapshots (a JPEG with the event's box drawn). */
+  snapshots?: SnapshotStore;
   metrics?: Metrics;
   log?: Logger;
 }

@@ -9,6 +9,7 @@
  * stream's `ready$`. So the number of frames and batches held anywhere is bounded by the number
  * of streams, and a live stream's next frame is always the newest one.
  */
+import { createSnapshotStore } from '../events/snapshot-store.js';
 import { Subject, Subscription, from, mergeMap, type Observable } from 'rxjs';
 import { ErrorCodes, SsdsError } from '../errors.js';
 import type { Logger } from '../util/logger.js';
@@ -71,7 +72,14 @@ export class PipelineRuntime implements RuntimeApi {
     this.results$ = this.results.asObservable();
     this.jpegs$ = this.jpegs.asObservable();
     this.events$ = this.events.asObservable();
-    this.out = { results: this.results, jpegs: this.jpegs, events: this.events, metrics: this.metrics, log: this.log };
+    this.out = {
+      results: this.results,
+      jpegs: this.jpegs,
+      events: this.events,
+      snapshots: createSnapshotStore(),
+      metrics: this.metrics,
+      log: this.log,
+    };
   }
 
   /** Loads the model of `cfg`, starts its batcher and its sources. */
@@ -112,6 +120,11 @@ export class PipelineRuntime implements RuntimeApi {
     const out: StreamInfo[] = [];
     for (const p of this.pipelines.values()) for (const s of p.streams.values()) out.push(this.info(s, now));
     return out;
+  }
+
+  /** {@inheritDoc RuntimeApi.snapshot} */
+  snapshot(id: string): Promise<Uint8Array | undefined> {
+    return this.out.snapshots?.get(id) ?? Promise.resolve(undefined);
   }
 
   models(): ModelInfo[] {

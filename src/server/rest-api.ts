@@ -1,5 +1,6 @@
 /**
- * The REST API under `/api`: streams (list, get, add, remove) and models (list, swap). Each
+ * The REST API under `/api`: streams (list, get, add, remove), models (list, swap) and event
+ * snapshots (JPEG). Each
  * handler validates its input, calls the {@link RuntimeApi}, and answers JSON; errors are
  * thrown as {@link SsdsError} and shaped by the caller (http-server.ts).
  */
@@ -51,6 +52,14 @@ export async function handleApi(runtime: RuntimeApi, req: IncomingMessage, res: 
       return sendJson(res, 200, { model: info });
     }
     throw methodNotAllowed(method, path, 'GET, POST, PUT');
+  }
+  if (collection === 'snapshots' && id !== undefined && method === 'GET') {
+    // Event payloads link `/api/snapshots/<id>`; accept a `.jpg` suffix for browsers and tools.
+    const jpeg = await runtime.snapshot?.(id.replace(/\.jpe?g$/i, ''));
+    if (!jpeg) throw new SsdsError(ErrorCodes.NOT_FOUND, `snapshot "${id}" not found (unknown or evicted)`);
+    res.writeHead(200, { 'content-type': 'image/jpeg', 'content-length': jpeg.byteLength, 'cache-control': 'private, max-age=3600' });
+    res.end(jpeg);
+    return;
   }
   throw notFound(path);
 }

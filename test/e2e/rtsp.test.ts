@@ -65,6 +65,7 @@ describe.skipIf(!rtspServerAvailable())('serve end to end with an RTSP camera', 
   let stdout = '';
   let stderr = '';
   const messages: Det[] = [];
+  const events: { type: string; stream: string; snapshot?: string }[] = [];
   let ws: WebSocket;
 
   const streams = async (): Promise<StreamInfo[]> => ((await (await fetch(`${base}/api/streams`)).json()) as { streams: StreamInfo[] }).streams;
@@ -118,6 +119,7 @@ describe.skipIf(!rtspServerAvailable())('serve end to end with an RTSP camera', 
       if (isBinary) return;
       const m = JSON.parse(String(data)) as Det;
       if (m.type === 'detections') messages.push(m);
+      if (m.type === 'event') events.push((m as unknown as { event: (typeof events)[number] }).event);
     });
     await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
   });
@@ -158,6 +160,17 @@ describe.skipIf(!rtspServerAvailable())('serve end to end with an RTSP camera', 
     await until('cam detections again', () => countFor('cam') > cam + 3, 30_000);
     const s = (await stream('cam'))!;
     expect(s.reconnects).toBeGreaterThan(0);
+  });
+
+  it('sends track events whose snapshot URL serves a JPEG of the frame', async () => {
+    const ev = await until('a track.new event with a snapshot', () => events.find((e) => e.type === 'track.new' && e.snapshot), 60_000);
+    expect(ev.snapshot).toMatch(/^\/api\/snapshots\/[\w-]+\.jpg$/);
+    const r = await fetch(`${base}${ev.snapshot}`);
+    expect(r.status).toBe(200);
+    expect(r.headers.get('content-type')).toBe('image/jpeg');
+    const bytes = new Uint8Array(await r.arrayBuffer());
+    expect([bytes[0], bytes[1]]).toEqual([0xff, 0xd8]);
+    expect((await fetch(`${base}/api/snapshots/nope.jpg`)).status).toBe(404);
   });
 
   it('exports the stage histograms with non-zero counts', async () => {
