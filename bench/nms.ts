@@ -15,23 +15,13 @@
 import { loadavg } from 'node:os';
 import { nms, type NmsOptions } from '../src/ssd/nms.js';
 import { selectDetections } from '../src/ssd/postprocess.js';
+import { seededRandom } from '../src/util/seeded-random.js';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
 
-/** Deterministic PRNG (mulberry32) so runs compare. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function clustered(n: number, objects: number, rand: () => number): Float32Array {
   const centres = Array.from({ length: objects }, () => [rand(), rand(), 0.03 + rand() * 0.2, 0.03 + rand() * 0.2]);
@@ -89,7 +79,7 @@ function selectCase(rand: () => number) {
 
 const n = arg('n', 10_000);
 const runs = arg('runs', 200);
-const rand = rng(42);
+const rand = seededRandom(42);
 const scores = new Float32Array(n).map(() => rand());
 const layouts = { clustered: clustered(n, 100, rand), uniform: uniform(n, rand) };
 const results: Record<string, unknown> = {};

@@ -15,7 +15,8 @@
 import { loadavg, cpus } from 'node:os';
 import { createTracker } from '../src/tracking/tracker.js';
 import { evaluateMot } from '../src/eval/mot-metrics.js';
-import { randomObjects, renderScene, sceneGtRows, seededRandom, trackScene, type SceneObject } from '../src/eval/mot-synthetic.js';
+import { randomObjects, renderScene, sceneGtRows, trackScene, type SceneObject } from '../src/eval/mot-synthetic.js';
+import { seededRandom } from '../src/util/seeded-random.js';
 
 function flag(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);

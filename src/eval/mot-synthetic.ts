@@ -7,6 +7,7 @@
 import type { Detection } from '../types.js';
 import type { MotRow } from './mot.js';
 import type { Tracker, TrackEvent } from '../tracking/tracker.js';
+import { seededRandom } from '../util/seeded-random.js';
 
 /** One ground-truth object; positions normalised, velocity per frame. */
 export interface SceneObject {
@@ -63,17 +64,6 @@ export interface SceneFrame {
   detections: Detection[];
 }
 
-/** mulberry32: a tiny seeded PRNG, good enough for test scenes. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function gaussian(rand: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());

@@ -22,6 +22,7 @@ import {
   type SsdNetwork,
   type WeightTensor,
 } from './ssd-network.js';
+import { seededRandom } from '../util/seeded-random.js';
 
 /** Options of {@link createMobilenetV1Ssd}; every field has a default. */
 export interface MobilenetV1SsdOptions {
@@ -120,21 +121,10 @@ function headChain(k: number, what: 'box' | 'class', source: string, inC: number
   return [conv(`head${k}/${what}`, source, opts.headKernel, 1, inC, outC, 'none')];
 }
 
-/** A seeded uniform generator (mulberry32): reproducible initialisation without a dependency. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** He-uniform kernels (fan-in), zero biases, for every layer of the network. */
 export function randomWeights(layers: ConvLayer[], seed: number): Map<string, WeightTensor> {
-  const rand = mulberry32(seed);
+  const rand = seededRandom(seed);
   const weights = new Map<string, WeightTensor>();
   for (const l of layers) {
     for (const [name, shape] of layerWeightShapes(l)) {

@@ -6,6 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { seededRandom } from '../../src/util/seeded-random.js';
 
 /** The classes drawn, in COCO category order (ids 1..3). */
 export const SYNTHETIC_CLASSES = ['disc', 'square', 'triangle'] as const;
@@ -21,17 +22,6 @@ export interface SyntheticOptions {
   sizes?: [number, number];
 }
 
-/** Mulberry32: a small seeded PRNG, enough for test data. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const hsl = (h: number, s: number, l: number) => `hsl(${Math.round(h)},${Math.round(s)}%,${Math.round(l)}%)`;
 
@@ -55,7 +45,7 @@ function overlaps(a: Placed, b: Placed): boolean {
 export async function writeSyntheticCoco(dir: string, opts: SyntheticOptions): Promise<string> {
   const W = opts.width ?? 320;
   const H = opts.height ?? 240;
-  const rand = rng(opts.seed ?? 1);
+  const rand = seededRandom(opts.seed ?? 1);
   const [minObj, maxObj] = opts.objects ?? [1, 3];
   const [minSize, maxSize] = opts.sizes ?? [0.2, 0.5];
   mkdirSync(join(dir, 'images'), { recursive: true });

@@ -3,7 +3,7 @@ import { associate } from '../../src/tracking/association.js';
 import { Track } from '../../src/tracking/track.js';
 import { iouXyxy } from '../../src/tracking/box-xyah.js';
 import { solveAssignment } from '../../src/tracking/linear-assignment.js';
-import { seededRandom } from '../../src/eval/mot-synthetic.js';
+import { seededRandom } from '../../src/util/seeded-random.js';
 import type { Detection } from '../../src/types.js';
 
 describe('associate (x-sweep + sparse assignment)', () => {

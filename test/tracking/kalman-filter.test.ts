@@ -96,7 +96,7 @@ describe('2×2 blocks equal the dense 8×8 algebra', () => {
   const wv = 1 / 160;
 
   it('matches after a random sequence of predicts (fractional dt) and updates', async () => {
-    const { seededRandom } = await import('../../src/eval/mot-synthetic.js');
+    const { seededRandom } = await import('../../src/util/seeded-random.js');
     const rand = seededRandom(99);
     const z0 = [50, 40, 0.45, 80];
     const fast = kalmanInitiate(z0);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hungarianMinCost, solveAssignment } from '../../src/tracking/linear-assignment.js';
-import { seededRandom } from '../../src/eval/mot-synthetic.js';
+import { seededRandom } from '../../src/util/seeded-random.js';
 
 /** Exhaustive optimum of the gated problem (unmatched row or column costs maxCost/2). */
 function bruteForce(cost: number[][], maxCost: number): number {

@@ -2,6 +2,7 @@
  * A small seeded PRNG (mulberry32) so that augmentation is reproducible: the same seed, epoch
  * and sample index give the same picture and boxes in any worker, in any order.
  */
+import { seededRandom } from '../../util/seeded-random.js';
 
 /** Random source used by every augmentation step. */
 export interface Rng {
@@ -33,14 +34,7 @@ export function seedHash(...parts: (string | number)[]): number {
 
 /** A mulberry32 generator seeded with `seed` (any 32-bit integer). */
 export function createRng(seed: number): Rng {
-  let a = seed >>> 0;
-  const next = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed);
   return {
     next,
     uniform: (lo, hi) => lo + (hi - lo) * next(),
