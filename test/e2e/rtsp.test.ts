@@ -13,6 +13,7 @@ import WebSocket from 'ws';
 import { rtspServerAvailable, startRtspServer, freePort, type RtspServerHandle } from '../helpers/rtsp-server.js';
 import { demoToLavfi } from '../../src/pipeline/demo-sources.js';
 import type { StreamInfo } from '../../src/pipeline/runtime-api.js';
+import { isAlive as alive } from '../helpers/process-alive.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CACHE = join(ROOT, 'test', '.cache', 'e2e');
@@ -48,14 +49,6 @@ function ffmpegChildren(pid: number): number[] {
     return []; // ps exits 1 when there is no child
   }
 }
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe.skipIf(!rtspServerAvailable())('serve end to end with an RTSP camera', () => {
   let rtsp: RtspServerHandle;

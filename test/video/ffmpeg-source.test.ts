@@ -9,6 +9,7 @@ import { ErrorCodes, SsdsError } from '../../src/errors.js';
 import { ffmpegFrames, type VideoFrame, type VideoSourceOptions } from '../../src/video/ffmpeg-source.js';
 import { makeTestVideo } from '../helpers/make-video.js';
 import { freePort } from '../helpers/rtsp-server.js';
+import { isAlive as alive } from '../helpers/process-alive.js';
 
 const base = { streamId: 'cam', resize: 'stretch', padAlign: 'center' } as const;
 const all = (o: VideoSourceOptions, hooks?: Parameters<typeof ffmpegFrames>[1]) => lastValueFrom(ffmpegFrames(o, hooks).pipe(toArray()));
@@ -20,14 +21,6 @@ const mean = (a: Uint8Array) => a.reduce((s, v) => s + v, 0) / a.length;
 function rowMean(f: VideoFrame, y0: number, y1: number): number {
   return mean(f.data.subarray(y0 * f.width * 3, y1 * f.width * 3));
 }
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 let ramp: string; // 48x32, 15 fps, 2 s: luma 16+7·N on frame N, so order and pairing show
 let white: string; // 64x36 (16:9), all white

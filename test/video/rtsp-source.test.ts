@@ -10,18 +10,11 @@ import { superviseSource, type SupervisedSource } from '../../src/video/supervis
 import type { VideoFrame } from '../../src/video/ffmpeg-source.js';
 import { makeTestVideo } from '../helpers/make-video.js';
 import { rtspServerAvailable, startRtspServer, type RtspServerHandle } from '../helpers/rtsp-server.js';
+import { isAlive as alive } from '../helpers/process-alive.js';
 
 const available = rtspServerAvailable();
 if (!available) console.warn('skipping RTSP tests: python3-gi with gir1.2-gst-rtsp-server-1.0 (and x264enc, intervideosrc) not available');
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** Resolves when `s.state$` emits `want` (rejects after `ms`). */
 function waitState(s: SupervisedSource, want: StreamState, ms = 15_000): Promise<void> {

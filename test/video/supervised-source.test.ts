@@ -10,16 +10,9 @@ import type { VideoFrame } from '../../src/video/ffmpeg-source.js';
 import { superviseSource, type SupervisedSource } from '../../src/video/supervised-source.js';
 import { ErrorCodes, SsdsError } from '../../src/errors.js';
 import { makeTestVideo } from '../helpers/make-video.js';
+import { isAlive as alive } from '../helpers/process-alive.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** Collects frames, states and completion of a source. */
 function record(s: SupervisedSource) {
