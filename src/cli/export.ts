@@ -10,6 +10,7 @@ import { parseOptionalNumber } from './options.js';
 import { ConfigError } from '../errors.js';
 import { checkpointBase, loadCheckpoint } from '../training/checkpoint.js';
 import { loadAnyDataset } from '../training/data/load-any.js';
+import { splitDataset, subsetDataset } from '../training/data/split.js';
 import { exportInt8, type Int8Report } from '../training/export-int8.js';
 import { exportOnnx, type ParityReport } from '../training/export-model.js';
 import { loadValidation } from '../training/train-data.js';
@@ -29,7 +30,7 @@ export interface ExportSummary {
   onnx: string;
   bytes: number;
   parity?: ParityReport;
-  int8?: Int8Report;
+  int8?: Int8Report & { evaluationPictures: number };
 }
 
 /** Runs the export (the command's logic, reachable without the CLI). */
@@ -47,7 +48,14 @@ export async function runExport(checkpoint: string, o: ExportCliOptions): Promis
   const summary: ExportSummary = { checkpoint: base, onnx: r.file, bytes: r.bytes, parity: r.parity };
   if (o.int8 && calib) {
     const int8File = file.endsWith('.onnx') ? `${file.slice(0, -5)}.int8.onnx` : `${file}.int8.onnx`;
-    summary.int8 = await exportInt8(net, readFileSync(file), calib, int8File, { maxPictures });
+    // Calibrate on the training side of the data and score the mAP change on the held-out side
+    // (the same split `train` makes with its default seed).
+    const split = splitDataset(calib, { valFraction: 0.2, seed: 'ssd-stream:1' });
+    const held = split.val.length > 0 && split.train.length > 0;
+    summary.int8 = await exportInt8(net, readFileSync(file), held ? subsetDataset(calib, split.train) : calib, int8File, {
+      maxPictures,
+      evaluation: held ? subsetDataset(calib, split.val) : undefined,
+    });
   }
   return summary;
 }
@@ -74,7 +82,7 @@ export function register(program: Command): void {
         if (s.int8) {
           const q = s.int8;
           lines.push(
-            `${q.file} (${(q.bytes / 1e6).toFixed(1)} MB, calibrated on ${q.calibrationPictures} pictures): ${q.int8Ms.toFixed(1)} ms vs ${q.floatMs.toFixed(1)} ms float = ${q.speedup.toFixed(2)}× on this CPU; ` +
+            `${q.file} (${(q.bytes / 1e6).toFixed(1)} MB, calibrated on ${q.calibrationPictures} pictures, scored on ${q.evaluationPictures}): ${q.int8Ms.toFixed(1)} ms vs ${q.floatMs.toFixed(1)} ms float = ${q.speedup.toFixed(2)}× on this CPU; ` +
               `mAP@0.5 ${(q.floatMap50 * 100).toFixed(1)}% → ${(q.int8Map50 * 100).toFixed(1)}% (${q.map50Change >= 0 ? '+' : ''}${(q.map50Change * 100).toFixed(1)} points)`,
           );
         }
