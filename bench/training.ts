@@ -102,7 +102,7 @@ for (const b of backends) {
   const opt = createOptimizer(heads.variables(), { kind: 'sgd' });
   headsStep(heads, shapes, views, opt, DEFAULT_LOSS_OPTIONS, 1e-3);
   t0 = performance.now();
-  let c0 = cpuMs();
+  const c0 = cpuMs();
   for (let s = 0; s < steps; s++) headsStep(heads, shapes, views, opt, DEFAULT_LOSS_OPTIONS, 1e-3);
   const ms = (performance.now() - t0) / steps;
   const cms = (cpuMs() - c0) / steps;
