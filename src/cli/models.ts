@@ -76,11 +76,11 @@ export function register(program: Command): void {
     .argument('<model>', 'ONNX model, e.g. runs/x/best.onnx')
     .requiredOption('--pipeline <name>', 'pipeline whose model is replaced')
     .option('--server <url>', 'server base URL', 'http://localhost:8080')
-    .option('--token <token>', 'bearer token of the server API (default: $SSD_STREAM_TOKEN)')
+    .option('--token <token>', 'bearer token of the server API (default: $SSDS_AUTH_TOKEN, as serve reads it)')
     .option('--json', 'print the model the server now runs as JSON')
     .action(
       action(async (model: string, o: { pipeline: string; server: string; token?: string; json?: boolean }) => {
-        const info = await deployModel({ server: o.server, pipeline: o.pipeline, model, token: o.token ?? process.env.SSD_STREAM_TOKEN });
+        const info = await deployModel({ server: o.server, pipeline: o.pipeline, model, token: o.token ?? process.env.SSDS_AUTH_TOKEN });
         if (o.json) process.stdout.write(`${JSON.stringify(info, null, 2)}\n`);
         else process.stdout.write(`pipeline ${info.pipeline} now runs ${info.name} (${info.labels.join(', ')}; ${info.inputWidth}×${info.inputHeight})\n`);
       }),

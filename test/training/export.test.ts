@@ -67,7 +67,8 @@ describe('export', () => {
   }, 120_000);
 
   it('models deploy hot-swaps it into a running serve without dropping the stream', async () => {
-    const proc = spawn(process.execPath, [cli, 'serve', '--source', 'demo:sample1?motion=pan&fps=5', '--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const token = 'h9-deploy-token';
+    const proc = spawn(process.execPath, [cli, 'serve', '--source', 'demo:sample1?motion=pan&fps=5', '--port', '0'], { env: { ...env, SSDS_AUTH_TOKEN: token }, stdio: ['ignore', 'pipe', 'pipe'] });
     server = proc;
     const url = await new Promise<string>((resolve, reject) => {
       let text = '';
@@ -82,7 +83,7 @@ describe('export', () => {
       });
       proc.on('exit', (code) => reject(new Error(`serve exited ${code}`)));
     });
-    const get = async (path: string) => (await fetch(`${url}${path}`)).json();
+    const get = async (path: string) => (await fetch(`${url}${path}`, { headers: { authorization: `Bearer ${token}` } })).json();
     const processed = async (): Promise<{ processed: number; reconnects: number; state: string }> => (await get('/api/streams')).streams[0];
     const waitFor = async (pred: () => Promise<boolean>, what: string) => {
       for (let i = 0; i < 240; i++) {
@@ -95,7 +96,13 @@ describe('export', () => {
     const pipeline = (await get('/api/models')).models[0].pipeline as string;
     const before = await processed();
 
-    const r = await ssds('models', 'deploy', join(dir, 'run', 'best.onnx'), '--server', url, '--pipeline', pipeline, '--json');
+    // Without the server's token the swap is refused and nothing changes.
+    const denied = await ssds('models', 'deploy', join(dir, 'run', 'best.onnx'), '--server', url, '--pipeline', pipeline);
+    expect(denied.code).toBe(1);
+    expect(denied.stderr).toMatch(/SSDS_ERR_UNAUTHORIZED/);
+    expect((await get('/api/models')).models[0].labels).not.toContain('disc');
+
+    const r = await ssds('models', 'deploy', join(dir, 'run', 'best.onnx'), '--server', url, '--pipeline', pipeline, '--token', token, '--json');
     expect(r.code, r.stderr).toBe(0);
     const info = JSON.parse(r.stdout);
     expect(info.labels).toEqual(['background', 'disc', 'square', 'triangle']);
@@ -109,7 +116,7 @@ describe('export', () => {
     expect(after.reconnects).toBe(before.reconnects);
     expect(after.state).toBe('live');
 
-    const bad = await ssds('models', 'deploy', join(dir, 'run', 'best.onnx'), '--server', url, '--pipeline', 'no-such-pipeline');
+    const bad = await ssds('models', 'deploy', join(dir, 'run', 'best.onnx'), '--server', url, '--pipeline', 'no-such-pipeline', '--token', token);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/SSDS_ERR_NOT_FOUND/);
   }, 300_000);
