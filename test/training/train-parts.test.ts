@@ -19,7 +19,7 @@ import { checkpointBase, loadCheckpoint, saveCheckpoint } from '../../src/traini
 import { checkParity, randomPictures } from '../../src/training/export-model.js';
 import { encodeFeatures, stackFeatures, FEATURE_STEP } from '../../src/training/feature-cache.js';
 import { createTfjsSsd, preprocess, trunkForward } from '../../src/training/model.js';
-import { newClassHeads } from '../../src/training/base-network.js';
+import { createBaseNetwork, newClassHeads } from '../../src/training/base-network.js';
 import { createOptimizer, learningRateAt } from '../../src/training/optimizer.js';
 import { fullStep } from '../../src/training/train-step.js';
 import { createHeads, headsForward } from '../../src/training/heads-model.js';
@@ -93,6 +93,21 @@ describe('checkpoints', () => {
     expect(back.net.layers).toEqual(net.layers);
     for (const [k, v] of net.weights) expect(Array.from(back.net.weights.get(k)!.data)).toEqual(Array.from(v.data));
     expect(Array.from(back.optimizer!.tensors[0].data)).toEqual([1, 2]);
+  });
+
+  it('--base <checkpoint> continues from it; other classes get new class heads, box heads kept', () => {
+    const net = newClassHeads(tiny(), ['background', 'a', 'b'], 0.01, 3);
+    const base = join(mkdtempSync(join(tmpdir(), 'ssds-base-')), 'best');
+    saveCheckpoint(base, { net, state: { epoch: 4, step: 40, bestMap50: 0.7, bestEpoch: 4 }, optimizer: undefined });
+    const same = createBaseNetwork({ base, classes: ['a', 'b'] });
+    expect(same.checkpoint?.state.epoch).toBe(4);
+    expect(Array.from(same.net.weights.get('head0/class/kernel')!.data)).toEqual(Array.from(net.weights.get('head0/class/kernel')!.data));
+    const other = createBaseNetwork({ base, classes: ['x'] });
+    expect(other.net.spec.labels).toEqual(['background', 'x']);
+    expect(other.net.weights.get('head0/class/kernel')!.shape[3]).toBe(other.net.predictors[0].anchorsPerCell * 2);
+    expect(Array.from(other.net.weights.get('head0/box/kernel')!.data)).toEqual(Array.from(net.weights.get('head0/box/kernel')!.data));
+    expect(Array.from(other.net.weights.get('backbone/pw13/kernel')!.data)).toEqual(Array.from(net.weights.get('backbone/pw13/kernel')!.data));
+    expect(() => createBaseNetwork({ base: join(base, 'nope'), classes: ['x'] })).toThrow(expect.objectContaining({ code: 'SSDS_ERR_FILE_NOT_FOUND' }));
   });
 
   it('names a missing checkpoint with its code', () => {
