@@ -3,7 +3,7 @@
  */
 import type { Command } from 'commander';
 import { action } from './run.js';
-import { cachedModelPath, fetchModel, isReady, loadCatalog } from '../models/catalog.js';
+import { cachedModelPath, catalogLabels, fetchModel, isReady, loadCatalog } from '../models/catalog.js';
 import { ensureDefaultModel } from '../models/default-model.js';
 import { deployModel } from '../training/deploy.js';
 
@@ -29,6 +29,7 @@ export function register(program: Command): void {
           format: m.format,
           source: m.source,
           ready: isReady(m),
+          labels: catalogLabels(m).filter((l) => l !== 'N/A'),
           path: cachedModelPath(m.name),
           description: m.description,
         }));

@@ -18,3 +18,9 @@ export const COCO91_LABELS: readonly string[] = Object.freeze([
   'toaster', 'sink', 'refrigerator', 'N/A', 'book', 'clock', 'vase', 'scissors', 'teddy bear',
   'hair drier', 'toothbrush',
 ]);
+
+/**
+ * The 80 COCO classes in contiguous order with the background at 0 — the class ids of models
+ * trained on contiguous labels (the MLPerf / ONNX Model Zoo SSD ResNet34).
+ */
+export const COCO80_LABELS: readonly string[] = Object.freeze(COCO91_LABELS.filter((l) => l !== 'N/A'));

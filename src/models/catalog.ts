@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { ErrorCodes, SsdsError } from '../errors.js';
 import { projectPath } from '../util/project-root.js';
 import { DEFAULT_MODEL_NAME, ensureDefaultModel } from './default-model.js';
+import { COCO80_LABELS, COCO91_LABELS } from '../inference/coco-labels.js';
 
 const entrySchema = z
   .object({
@@ -24,8 +25,8 @@ const entrySchema = z
       'torchvision-postprocessed',
       'onnx-zoo-ssd-resnet34',
     ]),
-    /** Inline label list, or the name of a file in models/labels/ (without `.txt`). */
-    labels: z.union([z.array(z.string()), z.string()]),
+    /** Inline label list, or a named COCO list (ids as the model's classes use them). */
+    labels: z.union([z.array(z.string()), z.enum(['coco91', 'coco80'])]),
     source: z.enum(['builtin', 'url', 'export']),
     url: z.string().url().optional(),
     sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
@@ -61,10 +62,9 @@ export function loadCatalog(file = projectPath('models', 'catalog.yaml')): Catal
 }
 
 /** Label names of a catalogue entry. */
-export function catalogLabels(entry: CatalogEntry): string[] {
+export function catalogLabels(entry: CatalogEntry): readonly string[] {
   if (Array.isArray(entry.labels)) return entry.labels;
-  const file = projectPath('models', 'labels', `${entry.labels}.txt`);
-  return readFileSync(file, 'utf8').split('\n').filter((l) => l.length > 0);
+  return entry.labels === 'coco80' ? COCO80_LABELS : COCO91_LABELS;
 }
 
 /** True when the model can be loaded without building or downloading anything. */

@@ -312,6 +312,41 @@ describe.skipIf(!hasOnnx)('TF Object Detection API layout', () => {
   });
 });
 
+describe.skipIf(!hasOnnx)('ONNX Model Zoo SSD ResNet34 layout', () => {
+  it('ImageNet-normalised float input, COCO-80 labels, scores thresholded and sorted', async () => {
+    const c = syntheticConstants().zoo;
+    const det = await Detector.create({
+      model: syntheticModel('zoo-ssd'),
+      executionProvider: 'cpu',
+      intraOpThreads: 1,
+      postprocess: { scoreThreshold: 0.3 },
+    });
+    try {
+      expect(det.adapter).toBe('onnx-zoo-ssd-resnet34');
+      expect(det.spec.input).toMatchObject({ width: 96, height: 96, format: 'float32-nchw' });
+      expect(det.spec.labels.slice(0, 4)).toEqual(['background', 'person', 'bicycle', 'car']);
+      expect(det.spec.labels).toHaveLength(81);
+      const px = makePicture(96, 96, 7, 0.7);
+      // The graph adds mean(normalised input) / 10 to every score: worked out here from the pixels.
+      const mean = [0.485, 0.456, 0.406];
+      const std = [0.229, 0.224, 0.225];
+      let sum = 0;
+      for (let i = 0; i < px.length; i++) sum += (px[i] / 255 - mean[i % 3]) / std[i % 3];
+      const shift = sum / px.length / 10;
+      const [r] = await det.detect([{ data: px, sourceWidth: 96, sourceHeight: 96 }]);
+      const want = c.scores
+        .map((s, i) => ({ score: s + shift, box: c.boxes[i] as Box, label: det.spec.labels[c.labels[i]] }))
+        .filter((w) => w.score > 0.3)
+        .sort((a, b) => b.score - a.score);
+      expect(want.length).toBeGreaterThanOrEqual(1);
+      expectDetections(r, want);
+      expect(r.detections[0].label).toBe('person');
+    } finally {
+      await det.close();
+    }
+  });
+});
+
 describe.skipIf(!hasOnnx)('load errors', () => {
   let dir: string;
   beforeAll(() => {

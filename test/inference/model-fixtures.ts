@@ -33,8 +33,8 @@ function runPython(script: string, args: string[]): string {
   });
 }
 
-/** Path of a synthetic-layout model (`tf-od`, `tf-od-fixed`, `ssd-stream`, `unknown`). */
-export function syntheticModel(kind: 'tf-od' | 'tf-od-fixed' | 'ssd-stream' | 'unknown'): string {
+/** Path of a synthetic-layout model (`tf-od`, `tf-od-fixed`, `ssd-stream`, `zoo-ssd`, `unknown`). */
+export function syntheticModel(kind: 'tf-od' | 'tf-od-fixed' | 'ssd-stream' | 'zoo-ssd' | 'unknown'): string {
   const dir = scriptDir('synthetic_layouts.py');
   const out = join(dir, `${kind}.onnx`);
   if (existsSync(out)) return out;
@@ -56,6 +56,7 @@ export interface SyntheticConstants {
     scoreDelta: number[][];
     spec: { labels: string[]; input: { width: number; height: number }; postprocess: Record<string, number> };
   };
+  zoo: { boxes: number[][]; scores: number[]; labels: number[] };
 }
 
 /** The constants of synthetic_layouts.py. */

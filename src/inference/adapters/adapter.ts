@@ -10,7 +10,12 @@ import type { ModelIo } from '../model-io.js';
 import type { ModelSpecSources } from '../model-spec.js';
 
 /** The adapter families (stable names: logs, `Detector.adapter`, the docs). */
-export type AdapterName = 'ssd-stream' | 'tf-od-api' | 'torchvision-raw' | 'torchvision-postprocessed';
+export type AdapterName =
+  | 'ssd-stream'
+  | 'tf-od-api'
+  | 'torchvision-raw'
+  | 'torchvision-postprocessed'
+  | 'onnx-zoo-ssd-resnet34';
 
 /** Everything an adapter needs to bind to one loaded model. */
 export interface BindContext {

@@ -10,6 +10,7 @@ import { ssdStreamAdapter } from './ssd-stream.js';
 import { tfOdApiAdapter } from './tf-od-api.js';
 import { torchvisionPostprocessedAdapter } from './torchvision-postprocessed.js';
 import { torchvisionRawAdapter } from './torchvision-raw.js';
+import { zooSsdResnet34Adapter } from './zoo-ssd-resnet34.js';
 
 export type { AdapterName, BindContext, BoundModel, ModelAdapter } from './adapter.js';
 
@@ -19,6 +20,7 @@ export const ADAPTERS: readonly ModelAdapter[] = Object.freeze([
   tfOdApiAdapter,
   torchvisionRawAdapter,
   torchvisionPostprocessedAdapter,
+  zooSsdResnet34Adapter,
 ]);
 
 /**

@@ -12,6 +12,7 @@ import { COCO91_LABELS } from '../coco-labels.js';
 import { findTensor, fixedDim, type ModelIo } from '../model-io.js';
 import { finalizeSpec, mergeSpecLayers } from '../model-spec.js';
 import type { BindContext, BoundModel, ModelAdapter } from './adapter.js';
+import { pickScored } from './pick-scored.js';
 import {
   checkFrameSizes,
   checkInputSize,
@@ -110,27 +111,22 @@ export const tfOdApiAdapter: ModelAdapter = {
               ),
             )
           : k;
-        const keep: number[] = [];
-        for (let i = 0; i < valid; i++) if (scores[i] > scoreThreshold) keep.push(i);
-        keep.sort((a, b) => scores[b] - scores[a] || a - b);
-        const count = Math.min(keep.length, maxDetections);
-        const out: RawDetections = {
-          count,
-          boxes: new Float32Array(count * 4),
-          scores: new Float32Array(count),
-          classes: new Int32Array(count),
-        };
-        for (let j = 0; j < count; j++) {
-          const i = keep[j];
-          // ymin, xmin, ymax, xmax → x1, y1, x2, y2
-          out.boxes[j * 4] = boxes[i * 4 + 1];
-          out.boxes[j * 4 + 1] = boxes[i * 4];
-          out.boxes[j * 4 + 2] = boxes[i * 4 + 3];
-          out.boxes[j * 4 + 3] = boxes[i * 4 + 2];
-          out.scores[j] = scores[i];
-          out.classes[j] = Math.round(Number(classes[i]));
-        }
-        return out;
+        return pickScored(
+          {
+            scores,
+            valid,
+            classOf: (i) => Math.round(Number(classes[i])),
+            // ymin, xmin, ymax, xmax → x1, y1, x2, y2
+            writeBox: (i, dst, at) => {
+              dst[at] = boxes[i * 4 + 1];
+              dst[at + 1] = boxes[i * 4];
+              dst[at + 2] = boxes[i * 4 + 3];
+              dst[at + 3] = boxes[i * 4 + 2];
+            },
+          },
+          scoreThreshold,
+          maxDetections,
+        );
       },
     };
   },

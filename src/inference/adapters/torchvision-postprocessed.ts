@@ -17,6 +17,7 @@ import { findTensor, fixedDim, type ModelIo } from '../model-io.js';
 import { finalizeSpec, mergeSpecLayers } from '../model-spec.js';
 import { channelAffine, rgb24ToPlanar } from '../pixel-convert.js';
 import type { BindContext, BoundModel, ModelAdapter } from './adapter.js';
+import { pickScored } from './pick-scored.js';
 import {
   checkFrameSizes,
   checkInputSize,
@@ -100,26 +101,22 @@ export const torchvisionPostprocessedAdapter: ModelAdapter = {
             `outputs boxes/scores/labels disagree: ${boxes.length / 4} boxes, ${k} scores, ${labels.length} labels`,
           );
         }
-        // torchvision returns them score-descending already; keep that order.
-        const keep: number[] = [];
-        for (let i = 0; i < k && keep.length < maxDetections; i++) if (scores[i] > scoreThreshold) keep.push(i);
-        const n = keep.length;
-        const out: RawDetections = {
-          count: n,
-          boxes: new Float32Array(n * 4),
-          scores: new Float32Array(n),
-          classes: new Int32Array(n),
-        };
-        for (let j = 0; j < n; j++) {
-          const i = keep[j];
-          out.boxes[j * 4] = boxes[i * 4] / width;
-          out.boxes[j * 4 + 1] = boxes[i * 4 + 1] / height;
-          out.boxes[j * 4 + 2] = boxes[i * 4 + 2] / width;
-          out.boxes[j * 4 + 3] = boxes[i * 4 + 3] / height;
-          out.scores[j] = scores[i];
-          out.classes[j] = Number(labels[i]);
-        }
-        return out;
+        return pickScored(
+          {
+            scores,
+            valid: k,
+            classOf: (i) => Number(labels[i]),
+            // pixels of the model input → normalised
+            writeBox: (i, dst, at) => {
+              dst[at] = boxes[i * 4] / width;
+              dst[at + 1] = boxes[i * 4 + 1] / height;
+              dst[at + 2] = boxes[i * 4 + 2] / width;
+              dst[at + 3] = boxes[i * 4 + 3] / height;
+            },
+          },
+          scoreThreshold,
+          maxDetections,
+        );
       },
     };
   },
