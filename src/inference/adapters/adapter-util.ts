@@ -7,8 +7,9 @@ import ort from 'onnxruntime-node';
 import type { InferenceSession } from 'onnxruntime-node';
 import { ErrorCodes, SsdsError } from '../../errors.js';
 import type { AnchorSpecInput, ModelSpec } from '../../ssd/spec.js';
-import { baseName, fixedDim, type ModelIo, type TensorInfo } from '../model-io.js';
-import type { SpecLayer } from '../model-spec.js';
+import { baseName, findTensor, fixedDim, type ModelIo, type TensorInfo } from '../model-io.js';
+import { finalizeSpec, mergeSpecLayers, type SpecLayer } from '../model-spec.js';
+import type { BindContext } from './adapter.js';
 
 /** The output of `outputs` whose base name is `name`; MODEL_LAYOUT when missing. */
 export function outputTensor(outputs: InferenceSession.ReturnType, name: string): ort.Tensor {
@@ -159,4 +160,41 @@ export function overridesLayer(post: object | undefined): SpecLayer | undefined 
   // An explicit `undefined` must not reach the schema: it would reset the key to its default.
   const set = Object.entries(post ?? {}).filter(([, v]) => v !== undefined);
   return set.length ? { postprocess: Object.fromEntries(set) } : undefined;
+}
+
+/** What a layout needs of the picture input and the outputs. */
+export interface PictureLayoutRule {
+  type: 'uint8' | 'float32';
+  /** Required axis order; any when omitted. */
+  layout?: 'nhwc' | 'nchw';
+  /** The input must have a batch axis. */
+  batched?: boolean;
+  /** Output base names that must all be present. */
+  outputs: readonly string[];
+}
+
+/** The picture input and its axes when `io` follows `rule`, else undefined. */
+export function matchPictureLayout(io: ModelIo, rule: PictureLayoutRule): { input: TensorInfo; axes: PictureAxes } | undefined {
+  const input = pictureInput(io);
+  const axes = input && pictureAxes(input);
+  if (!input || !axes || input.type !== rule.type) return undefined;
+  if (rule.layout && axes.layout !== rule.layout) return undefined;
+  if (rule.batched && axes.batch === undefined) return undefined;
+  return rule.outputs.every((n) => findTensor(io.outputs, n)) ? { input, axes } : undefined;
+}
+
+/**
+ * The model's final spec: the adapter's `defaults`, then the layers given (embedded spec,
+ * sidecar, by default), then the caller's post-processing overrides; checked against the
+ * graph's fixed input size.
+ */
+export function resolveAdapterSpec(
+  ctx: BindContext,
+  defaults: SpecLayer,
+  picture: { input: TensorInfo; axes: PictureAxes },
+  layers: (SpecLayer | undefined)[] = [ctx.sources.embedded, ctx.sources.sidecar],
+): ModelSpec {
+  const { sources } = ctx;
+  const merged = mergeSpecLayers(defaults, ...layers, overridesLayer(ctx.postprocess));
+  return checkInputSize(finalizeSpec(merged, sources), picture.input, picture.axes, sources.modelPath);
 }

@@ -9,36 +9,26 @@ import { ErrorCodes, SsdsError } from '../../errors.js';
 import { selectDetections } from '../../ssd/postprocess.js';
 import { SPEC_METADATA_KEY } from '../../ssd/spec.js';
 import { findTensor, fixedDim, type ModelIo } from '../model-io.js';
-import { finalizeSpec, mergeSpecLayers } from '../model-spec.js';
 import type { BindContext, BoundModel, ModelAdapter } from './adapter.js';
 import {
   checkFrameSizes,
-  checkInputSize,
   floatData,
   graphFixedBatch,
   imageSlice,
+  matchPictureLayout,
   modelName,
   outputTensor,
-  overridesLayer,
-  pictureAxes,
-  pictureInput,
+  resolveAdapterSpec,
   uint8NhwcFeeder,
 } from './adapter-util.js';
 
 function layout(io: ModelIo) {
-  const input = pictureInput(io);
-  const axes = input && pictureAxes(input);
+  const picture = matchPictureLayout(io, { type: 'uint8', layout: 'nhwc', batched: true, outputs: ['boxes', 'scores'] });
   const boxes = findTensor(io.outputs, 'boxes');
   const scores = findTensor(io.outputs, 'scores');
-  const ok =
-    input !== undefined &&
-    input.type === 'uint8' &&
-    axes?.layout === 'nhwc' &&
-    axes.batch !== undefined &&
-    boxes?.shape.length === 3 &&
-    scores?.shape.length === 3 &&
-    findTensor(io.outputs, 'labels') === undefined;
-  return ok ? { input, axes, boxes, scores } : undefined;
+  // `labels` beside boxes/scores is torchvision's post-processed export, not ours.
+  const ok = picture && boxes?.shape.length === 3 && scores?.shape.length === 3 && !findTensor(io.outputs, 'labels');
+  return ok ? { ...picture, boxes, scores } : undefined;
 }
 
 /** The ssd-stream layout. */
@@ -65,12 +55,7 @@ export const ssdStreamAdapter: ModelAdapter = {
         format: 'uint8-nhwc',
       },
     };
-    const spec = checkInputSize(
-      finalizeSpec(mergeSpecLayers(defaults, sources.embedded, sources.sidecar, overridesLayer(ctx.postprocess)), sources),
-      l.input,
-      l.axes,
-      sources.modelPath,
-    );
+    const spec = resolveAdapterSpec(ctx, defaults, l);
     const numClasses = fixedDim(l.scores, 2);
     if (numClasses !== undefined && numClasses !== spec.labels.length) {
       throw new SsdsError(

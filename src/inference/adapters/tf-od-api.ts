@@ -10,21 +10,18 @@ import { ErrorCodes, SsdsError } from '../../errors.js';
 import type { RawDetections } from '../../ssd/postprocess.js';
 import { COCO91_LABELS } from '../coco-labels.js';
 import { findTensor, fixedDim, type ModelIo } from '../model-io.js';
-import { finalizeSpec, mergeSpecLayers } from '../model-spec.js';
 import type { BindContext, BoundModel, ModelAdapter } from './adapter.js';
 import { pickScored } from './pick-scored.js';
 import {
   checkFrameSizes,
-  checkInputSize,
   floatData,
   graphFixedBatch,
   imageSlice,
+  matchPictureLayout,
   modelName,
   nominalAnchors,
   outputTensor,
-  overridesLayer,
-  pictureAxes,
-  pictureInput,
+  resolveAdapterSpec,
   uint8NhwcFeeder,
 } from './adapter-util.js';
 
@@ -32,15 +29,7 @@ import {
 const DEFAULT_SIZE = 300; // px
 
 function layout(io: ModelIo) {
-  const input = pictureInput(io);
-  const axes = input && pictureAxes(input);
-  const ok =
-    input !== undefined &&
-    input.type === 'uint8' &&
-    axes?.layout === 'nhwc' &&
-    axes.batch !== undefined &&
-    ['detection_boxes', 'detection_scores', 'detection_classes'].every((n) => findTensor(io.outputs, n));
-  return ok ? { input, axes } : undefined;
+  return matchPictureLayout(io, { type: 'uint8', layout: 'nhwc', batched: true, outputs: ['detection_boxes', 'detection_scores', 'detection_classes'] });
 }
 
 /** The TF Object Detection API layout. */
@@ -64,12 +53,7 @@ export const tfOdApiAdapter: ModelAdapter = {
       anchors: nominalAnchors(width, height),
       boxCoder: { order: 'yxhw', variances: [0.1, 0.1, 0.2, 0.2] },
     };
-    const spec = checkInputSize(
-      finalizeSpec(mergeSpecLayers(defaults, sources.embedded, sources.sidecar, overridesLayer(ctx.postprocess)), sources),
-      l.input,
-      l.axes,
-      sources.modelPath,
-    );
+    const spec = resolveAdapterSpec(ctx, defaults, l);
     const fixedBatch = graphFixedBatch(l.input, l.axes);
     const feed = uint8NhwcFeeder(spec.input.width, spec.input.height, fixedBatch);
     const hasNum = findTensor(ctx.io.outputs, 'num_detections') !== undefined;

@@ -13,35 +13,25 @@ import ort from 'onnxruntime-node';
 import { ErrorCodes, SsdsError } from '../../errors.js';
 import type { RawDetections } from '../../ssd/postprocess.js';
 import { COCO91_LABELS } from '../coco-labels.js';
-import { findTensor, fixedDim, type ModelIo } from '../model-io.js';
-import { finalizeSpec, mergeSpecLayers } from '../model-spec.js';
+import { fixedDim, type ModelIo } from '../model-io.js';
 import { channelAffine, rgb24ToPlanar } from '../pixel-convert.js';
 import type { BindContext, BoundModel, ModelAdapter } from './adapter.js';
 import { pickScored } from './pick-scored.js';
 import {
   checkFrameSizes,
-  checkInputSize,
   floatData,
+  matchPictureLayout,
   modelName,
   nominalAnchors,
   outputTensor,
-  overridesLayer,
-  pictureAxes,
-  pictureInput,
+  resolveAdapterSpec,
 } from './adapter-util.js';
 
 /** Input size used when the graph leaves H and W open (torchvision resizes in-graph anyway). */
 const DEFAULT_SIZE = 320; // px
 
 function layout(io: ModelIo) {
-  const input = pictureInput(io);
-  const axes = input && pictureAxes(input);
-  const ok =
-    input !== undefined &&
-    input.type === 'float32' &&
-    axes?.layout === 'nchw' &&
-    ['boxes', 'scores', 'labels'].every((n) => findTensor(io.outputs, n));
-  return ok ? { input, axes } : undefined;
+  return matchPictureLayout(io, { type: 'float32', layout: 'nchw', outputs: ['boxes', 'scores', 'labels'] });
 }
 
 /** The torchvision post-processed layout. */
@@ -65,12 +55,7 @@ export const torchvisionPostprocessedAdapter: ModelAdapter = {
       scoreActivation: 'none',
       anchors: nominalAnchors(w, h),
     };
-    const spec = checkInputSize(
-      finalizeSpec(mergeSpecLayers(defaults, sources.embedded, sources.sidecar, overridesLayer(ctx.postprocess)), sources),
-      l.input,
-      l.axes,
-      sources.modelPath,
-    );
+    const spec = resolveAdapterSpec(ctx, defaults, l);
     const { width, height } = spec.input;
     const pixels = width * height;
     const affine = channelAffine(spec.input);

@@ -17,21 +17,20 @@ import { clipBoxesXyxy } from '../../ssd/iou.js';
 import { selectDetections } from '../../ssd/postprocess.js';
 import { COCO91_LABELS } from '../coco-labels.js';
 import { findTensor, fixedDim, type ModelIo } from '../model-io.js';
-import { finalizeSpec, mergeSpecLayers } from '../model-spec.js';
+import { mergeSpecLayers } from '../model-spec.js';
 import { channelAffine, rgb24ToInterleaved, rgb24ToPlanar } from '../pixel-convert.js';
 import { softmaxCandidateRows, type CandidateRows } from '../threshold-softmax.js';
 import type { BindContext, BoundModel, ModelAdapter } from './adapter.js';
 import {
   checkFrameSizes,
-  checkInputSize,
   floatData,
   graphFixedBatch,
   imageSlice,
   modelName,
   outputTensor,
-  overridesLayer,
   pictureAxes,
   pictureInput,
+  resolveAdapterSpec,
 } from './adapter-util.js';
 
 /** torchvision's `BoxCoder.bbox_xform_clip`. */
@@ -88,12 +87,7 @@ export const torchvisionRawAdapter: ModelAdapter = {
       scoreActivation: 'softmax',
       boxCoder: { order: 'xywh', variances: [0.1, 0.1, 0.2, 0.2], maxLogSize: TORCHVISION_MAX_LOG_SIZE },
     };
-    const spec = checkInputSize(
-      finalizeSpec(mergeSpecLayers(defaults, merged0, overridesLayer(ctx.postprocess)), sources),
-      l.input,
-      l.axes,
-      sources.modelPath,
-    );
+    const spec = resolveAdapterSpec(ctx, defaults, l, [merged0]);
     const { width, height } = spec.input;
     const anchors = generateDefaultBoxes(spec.anchors, width, height); // (A,4) cx,cy,w,h normalised
     const numAnchors = anchors.length / 4;

@@ -8,22 +8,19 @@
 import ort from 'onnxruntime-node';
 import { ErrorCodes, SsdsError } from '../../errors.js';
 import { COCO80_LABELS } from '../coco-labels.js';
-import { findTensor, fixedDim, type ModelIo } from '../model-io.js';
-import { finalizeSpec, mergeSpecLayers } from '../model-spec.js';
+import { fixedDim, type ModelIo } from '../model-io.js';
 import { channelAffine, rgb24ToPlanar } from '../pixel-convert.js';
 import type { BindContext, BoundModel, ModelAdapter } from './adapter.js';
 import {
   checkFrameSizes,
-  checkInputSize,
   floatData,
   graphFixedBatch,
   imageSlice,
+  matchPictureLayout,
   modelName,
   nominalAnchors,
   outputTensor,
-  overridesLayer,
-  pictureAxes,
-  pictureInput,
+  resolveAdapterSpec,
 } from './adapter-util.js';
 import { pickScored } from './pick-scored.js';
 
@@ -31,15 +28,7 @@ import { pickScored } from './pick-scored.js';
 const DEFAULT_SIZE = 1200; // px
 
 function layout(io: ModelIo) {
-  const input = pictureInput(io);
-  const axes = input && pictureAxes(input);
-  const ok =
-    input !== undefined &&
-    input.type === 'float32' &&
-    axes?.layout === 'nchw' &&
-    axes.batch !== undefined &&
-    ['bboxes', 'labels', 'scores'].every((n) => findTensor(io.outputs, n));
-  return ok ? { input, axes } : undefined;
+  return matchPictureLayout(io, { type: 'float32', layout: 'nchw', batched: true, outputs: ['bboxes', 'labels', 'scores'] });
 }
 
 /** The ONNX Model Zoo SSD ResNet34 layout. */
@@ -70,12 +59,7 @@ export const zooSsdResnet34Adapter: ModelAdapter = {
       scoreActivation: 'none',
       anchors: nominalAnchors(w, h),
     };
-    const spec = checkInputSize(
-      finalizeSpec(mergeSpecLayers(defaults, sources.embedded, sources.sidecar, overridesLayer(ctx.postprocess)), sources),
-      l.input,
-      l.axes,
-      sources.modelPath,
-    );
+    const spec = resolveAdapterSpec(ctx, defaults, l);
     const { width, height } = spec.input;
     const pixels = width * height;
     const affine = channelAffine(spec.input);
