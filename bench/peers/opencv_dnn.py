@@ -22,7 +22,8 @@ import onnx
 import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "test", "fixtures", "models"))
-from torchvision_ssdlite import SIZE, RawHeads, build_model  # noqa: E402
+from torchvision_ssdlite import SIZE, build_model  # noqa: E402
+from torchvision_ssd_export import RawHeads  # noqa: E402
 
 
 def timed(fn, seconds: float) -> float:

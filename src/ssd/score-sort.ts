@@ -14,6 +14,8 @@ let keyA = new Uint32Array(0);
 let keyB = new Uint32Array(0);
 let idxB = new Int32Array(0);
 const hist = new Uint32Array(3 * 2048);
+/** Up to this many candidates are insertion-sorted instead of radix-sorted. */
+const SMALL_SORT = 48;
 
 function buffers(n: number): void {
   if (keyA.length < n) {
@@ -43,7 +45,6 @@ export function sortIndicesByScoreDesc(
   buffers(n);
   // Zero-copy view of the float bits; Float32Array offsets are always 4-byte aligned.
   const bits = new Uint32Array(scores.buffer, scores.byteOffset, scores.length);
-  hist.fill(0);
   let m = 0;
   for (let r = 0; r < n; r++) {
     const i = candidates === null ? r : candidates[r];
@@ -51,9 +52,29 @@ export function sortIndicesByScoreDesc(
     const u = bits[i];
     // Ascending order-preserving map: negatives ~u, positives u | 0x80000000. Descending is
     // its complement: negatives u, positives ~u & 0x7fffffff.
-    const k = (u & 0x80000000 ? u : ~u & 0x7fffffff) >>> 0;
-    keyA[m] = k;
+    keyA[m] = (u & 0x80000000 ? u : ~u & 0x7fffffff) >>> 0;
     order[m++] = i;
+  }
+  // Class-wise selection calls this once per class, mostly with a handful of candidates: there
+  // a stable insertion sort beats clearing and summing the radix histograms.
+  if (m <= SMALL_SORT) {
+    for (let a = 1; a < m; a++) {
+      const k = keyA[a];
+      const i = order[a];
+      let b = a - 1;
+      while (b >= 0 && keyA[b] > k) {
+        keyA[b + 1] = keyA[b];
+        order[b + 1] = order[b];
+        b--;
+      }
+      keyA[b + 1] = k;
+      order[b + 1] = i;
+    }
+    return m;
+  }
+  hist.fill(0);
+  for (let r = 0; r < m; r++) {
+    const k = keyA[r];
     hist[k & 0x7ff]++;
     hist[2048 + ((k >>> 11) & 0x7ff)]++;
     hist[4096 + (k >>> 22)]++;
