@@ -18,7 +18,7 @@ import { SPEC_METADATA_KEY } from '../ssd/spec.js';
 import { NETWORK_INPUT, samePadding, validateSsdNetwork, type ConvLayer, type SsdNetwork } from '../models/ssd-network.js';
 import { GraphBuilder } from './graph-builder.js';
 import type { ActivationRange } from './quantize-calibrate.js';
-import { addDecode, addPreprocess, hwc1ToC1hw, hwioToOihw } from './ssd-graph.js';
+import { addPreprocess, addSsdOutputs, hwc1ToC1hw, hwioToOihw } from './ssd-graph.js';
 
 /** uint8 affine quantisation parameters of a range (the range is widened to include 0). */
 export function uint8Params(r: ActivationRange): { scale: number; zeroPoint: number } {
@@ -109,7 +109,6 @@ export function buildSsdQdqOnnx(net: SsdNetwork, ranges: ReadonlyMap<string, Act
   const { spec } = net;
   const numClasses = spec.labels.length;
   const anchors = generateDefaultBoxes(spec.anchors, spec.input.width, spec.input.height);
-  const total = anchors.length / 4;
   const g = new GraphBuilder(`${spec.name}-int8`);
   const { pixelScale, mean, std } = spec.input;
   // The normalised input's range follows from the spec: pixels 0..255 through (x·s − m) / σ.
@@ -139,14 +138,7 @@ export function buildSsdQdqOnnx(net: SsdNetwork, ranges: ReadonlyMap<string, Act
     boxParts.push(g.node('Reshape', [boxNhwc, boxShape], {}, `head${k}/box_encodings`));
     clsParts.push(g.node('Reshape', [clsNhwc, clsShape], {}, `head${k}/class_logits`));
   });
-  const encoded = boxParts.length === 1 ? boxParts[0] : g.node('Concat', boxParts, { axis: 1 }, 'all_box_encodings');
-  const logits = clsParts.length === 1 ? clsParts[0] : g.node('Concat', clsParts, { axis: 1 }, 'all_class_logits');
-  const boxes = addDecode(g, spec, encoded, anchors);
-  let scores = logits;
-  if (spec.scoreActivation === 'sigmoid') scores = g.node('Sigmoid', [logits], {}, 'class_scores');
-  else if (spec.scoreActivation === 'softmax') scores = g.node('Softmax', [logits], { axis: -1 }, 'class_scores');
-  g.output(boxes, 'boxes', 'float32', ['N', total, 4]);
-  g.output(scores, 'scores', 'float32', ['N', total, numClasses]);
+  addSsdOutputs(g, spec, boxParts, clsParts, anchors);
   return g.toBytes({
     opset: 13,
     docString: opts.docString ?? `ssd-stream SSD "${spec.name}", INT8 (QDQ, per-channel weights, calibrated activations)`,

@@ -149,6 +149,30 @@ export function addDecode(g: GraphBuilder, spec: ModelSpec, encoded: string, anc
 }
 
 /**
+ * The ssd-stream outputs from the per-feature-map head values (each `(N, cells·anchors, 4 | C)`):
+ * concatenated, decoded against the default boxes and activated as `boxes` and `scores`.
+ * Shared by the float and the INT8 writers. Returns the raw concatenations too.
+ */
+export function addSsdOutputs(
+  g: GraphBuilder,
+  spec: ModelSpec,
+  boxParts: string[],
+  clsParts: string[],
+  anchorsCxcywh: Float32Array,
+): { encoded: string; logits: string } {
+  const total = anchorsCxcywh.length / 4;
+  const encoded = boxParts.length === 1 ? boxParts[0] : g.node('Concat', boxParts, { axis: 1 }, 'all_box_encodings');
+  const logits = clsParts.length === 1 ? clsParts[0] : g.node('Concat', clsParts, { axis: 1 }, 'all_class_logits');
+  const boxes = addDecode(g, spec, encoded, anchorsCxcywh);
+  let scores = logits;
+  if (spec.scoreActivation === 'sigmoid') scores = g.node('Sigmoid', [logits], {}, 'class_scores');
+  else if (spec.scoreActivation === 'softmax') scores = g.node('Softmax', [logits], { axis: -1 }, 'class_scores');
+  g.output(boxes, 'boxes', 'float32', ['N', total, 4]);
+  g.output(scores, 'scores', 'float32', ['N', total, spec.labels.length]);
+  return { encoded, logits };
+}
+
+/**
  * Builds the ONNX model bytes of a network. Throws an `Error` naming the layer or weight at
  * fault when the network is inconsistent (see `validateSsdNetwork`).
  */
@@ -192,19 +216,10 @@ export function buildSsdOnnx(net: SsdNetwork, opts: SsdOnnxOptions = {}): Uint8A
     boxParts.push(g.node('Reshape', [boxNhwc, boxShape], {}, `head${k}/box_encodings`));
     clsParts.push(g.node('Reshape', [clsNhwc, clsShape], {}, `head${k}/class_logits`));
   });
-  const encoded = boxParts.length === 1 ? boxParts[0] : g.node('Concat', boxParts, { axis: 1 }, 'all_box_encodings');
-  const logits = clsParts.length === 1 ? clsParts[0] : g.node('Concat', clsParts, { axis: 1 }, 'all_class_logits');
-
-  const boxes = addDecode(g, spec, encoded, anchors);
-  let scores = logits;
-  if (spec.scoreActivation === 'sigmoid') scores = g.node('Sigmoid', [logits], {}, 'class_scores');
-  else if (spec.scoreActivation === 'softmax') scores = g.node('Softmax', [logits], { axis: -1 }, 'class_scores');
-
-  g.output(boxes, 'boxes', 'float32', ['N', total, 4]);
-  g.output(scores, 'scores', 'float32', ['N', total, numClasses]);
+  const { encoded, logits } = addSsdOutputs(g, spec, boxParts, clsParts, anchors);
   if (opts.rawOutputs) {
-    g.output(encoded, 'box_encodings', 'float32', ['N', total, 4]);
-    g.output(logits, 'class_logits', 'float32', ['N', total, numClasses]);
+    g.output(encoded, 'box_encodings', 'float32', ['N', anchors.length / 4, 4]);
+    g.output(logits, 'class_logits', 'float32', ['N', anchors.length / 4, spec.labels.length]);
   }
   return g.toBytes({
     opset: opts.opset ?? 13,

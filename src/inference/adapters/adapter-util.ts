@@ -9,6 +9,7 @@ import { ErrorCodes, SsdsError } from '../../errors.js';
 import type { AnchorSpecInput, ModelSpec } from '../../ssd/spec.js';
 import { baseName, findTensor, fixedDim, type ModelIo, type TensorInfo } from '../model-io.js';
 import { finalizeSpec, mergeSpecLayers, type SpecLayer } from '../model-spec.js';
+import { channelAffine, rgb24ToInterleaved, rgb24ToPlanar } from '../pixel-convert.js';
 import type { BindContext } from './adapter.js';
 
 /** The output of `outputs` whose base name is `name`; MODEL_LAYOUT when missing. */
@@ -197,4 +198,26 @@ export function resolveAdapterSpec(
   const { sources } = ctx;
   const merged = mergeSpecLayers(defaults, ...layers, overridesLayer(ctx.postprocess));
   return checkInputSize(finalizeSpec(merged, sources), picture.input, picture.axes, sources.modelPath);
+}
+
+/**
+ * Packs rgb24 pictures into one normalised float tensor in the input's layout (NCHW or NHWC,
+ * with or without a batch axis), `(pixel · pixelScale − mean) / std` per channel. The buffer is
+ * reused across runs; spare slots of a fixed batch are zero.
+ */
+export function floatPictureFeeder(spec: ModelSpec, axes: PictureAxes, fixedBatch: number | undefined) {
+  const { width, height } = spec.input;
+  const pixels = width * height;
+  const affine = channelAffine(spec.input);
+  const toFloat = axes.layout === 'nchw' ? rgb24ToPlanar : rgb24ToInterleaved;
+  const picture = axes.layout === 'nchw' ? [3, height, width] : [height, width, 3];
+  let buf = new Float32Array(0);
+  return (images: readonly Uint8Array[]): ort.Tensor => {
+    checkFrameSizes(images, width, height);
+    const b = fixedBatch ?? images.length;
+    if (buf.length !== b * pixels * 3) buf = new Float32Array(b * pixels * 3);
+    else if (images.length < b) buf.fill(0, images.length * pixels * 3);
+    images.forEach((img, i) => toFloat(img, pixels, affine, buf, i * pixels * 3));
+    return new ort.Tensor('float32', buf, axes.batch === undefined ? picture : [b, ...picture]);
+  };
 }

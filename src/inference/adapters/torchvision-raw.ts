@@ -8,7 +8,6 @@
  * clamp `log(1000/16)`, decoded boxes clipped to the picture before NMS
  * (`SSD.postprocess_detections`).
  */
-import ort from 'onnxruntime-node';
 import { ErrorCodes, SsdsError } from '../../errors.js';
 import { sigmoidInPlace } from '../../ssd/activation.js';
 import { decodeBoxes } from '../../ssd/box-coder.js';
@@ -18,11 +17,10 @@ import { selectDetections } from '../../ssd/postprocess.js';
 import { COCO91_LABELS } from '../coco-labels.js';
 import { findTensor, fixedDim, type ModelIo } from '../model-io.js';
 import { mergeSpecLayers } from '../model-spec.js';
-import { channelAffine, rgb24ToInterleaved, rgb24ToPlanar } from '../pixel-convert.js';
 import { softmaxCandidateRows, type CandidateRows } from '../threshold-softmax.js';
 import type { BindContext, BoundModel, ModelAdapter } from './adapter.js';
 import {
-  checkFrameSizes,
+  floatPictureFeeder,
   floatData,
   graphFixedBatch,
   imageSlice,
@@ -106,18 +104,7 @@ export const torchvisionRawAdapter: ModelAdapter = {
       );
     }
     const fixedBatch = graphFixedBatch(l.input, l.axes);
-    const pixels = width * height;
-    const affine = channelAffine(spec.input);
-    const toFloat = l.axes.layout === 'nchw' ? rgb24ToPlanar : rgb24ToInterleaved;
-    const dims = (b: number) =>
-      l.axes.batch === undefined
-        ? l.axes.layout === 'nchw'
-          ? [3, height, width]
-          : [height, width, 3]
-        : l.axes.layout === 'nchw'
-          ? [b, 3, height, width]
-          : [b, height, width, 3];
-    let input = new Float32Array(0);
+    const feed = floatPictureFeeder(spec, l.axes, fixedBatch);
     // Scratch reused per image: softmax, compaction and decoding write here, selection reads it.
     const candidates: CandidateRows = { count: 0, rows: new Int32Array(numAnchors), scores: new Float32Array(numAnchors * c) };
     const regKept = new Float32Array(numAnchors * 4);
@@ -130,12 +117,7 @@ export const torchvisionRawAdapter: ModelAdapter = {
       spec,
       fixedBatch,
       feeds(images) {
-        checkFrameSizes(images, width, height);
-        const b = fixedBatch ?? images.length;
-        if (input.length !== b * pixels * 3) input = new Float32Array(b * pixels * 3);
-        else if (images.length < b) input.fill(0, images.length * pixels * 3);
-        images.forEach((img, i) => toFloat(img, pixels, affine, input, i * pixels * 3));
-        return { [l.input.name]: new ort.Tensor('float32', input, dims(b)) };
+        return { [l.input.name]: feed(images) };
       },
       select(outputs, index, batch) {
         const rt = outputTensor(outputs, 'bbox_regression');

@@ -5,15 +5,13 @@
  * and `scores` `(1, K)` out. The graph decodes and runs NMS itself; only the score threshold and
  * the detection cap apply here. A sidecar can override the input size, normalisation and labels.
  */
-import ort from 'onnxruntime-node';
 import { ErrorCodes, SsdsError } from '../../errors.js';
 import { COCO80_LABELS } from '../coco-labels.js';
 import { fixedDim, type ModelIo } from '../model-io.js';
-import { channelAffine, rgb24ToPlanar } from '../pixel-convert.js';
 import type { BindContext, BoundModel, ModelAdapter } from './adapter.js';
 import {
-  checkFrameSizes,
   floatData,
+  floatPictureFeeder,
   graphFixedBatch,
   imageSlice,
   matchPictureLayout,
@@ -60,23 +58,14 @@ export const zooSsdResnet34Adapter: ModelAdapter = {
       anchors: nominalAnchors(w, h),
     };
     const spec = resolveAdapterSpec(ctx, defaults, l);
-    const { width, height } = spec.input;
-    const pixels = width * height;
-    const affine = channelAffine(spec.input);
-    const fixedBatch = graphFixedBatch(l.input, l.axes);
-    let input = new Float32Array(0);
+    const feed = floatPictureFeeder(spec, l.axes, graphFixedBatch(l.input, l.axes));
     const { scoreThreshold, maxDetections } = spec.postprocess;
     return {
       adapter: 'onnx-zoo-ssd-resnet34',
       spec,
-      fixedBatch,
+      fixedBatch: graphFixedBatch(l.input, l.axes),
       feeds(images) {
-        checkFrameSizes(images, width, height);
-        const b = fixedBatch ?? images.length;
-        if (input.length !== b * pixels * 3) input = new Float32Array(b * pixels * 3);
-        else input.fill(0, images.length * pixels * 3);
-        images.forEach((img, i) => rgb24ToPlanar(img, pixels, affine, input.subarray(i * pixels * 3, (i + 1) * pixels * 3)));
-        return { [l.input.name]: new ort.Tensor('float32', input, [b, 3, height, width]) };
+        return { [l.input.name]: feed(images) };
       },
       select(outputs, index, batch) {
         const st = outputTensor(outputs, 'scores');
