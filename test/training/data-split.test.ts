@@ -44,6 +44,22 @@ describe('splitDataset', () => {
     expect(splitDataset({ images }, { valFraction: 0.25, seed: 'other' })).not.toEqual(s);
   });
 
+  it('splits still images the same wherever the dataset lives, and never leaves val empty', () => {
+    const stills = (dir: string, n: number) =>
+      ({ images: Array.from({ length: n }, (_, i) => ({ id: i, file: `${dir}/images/p${i}.jpg`, width: 8, height: 8 })) }) as Pick<Dataset, 'images'>;
+    const here = splitDataset(stills('/tmp/abc123', 40), { valFraction: 0.25 });
+    const moved = splitDataset(stills('/home/me/data/lobby', 40), { valFraction: 0.25 });
+    expect(moved).toEqual(here);
+    for (let n = 2; n <= 6; n++) {
+      for (const seed of ['a', 'b', 'c', 'd']) {
+        const r = splitDataset(stills('/x', n), { valFraction: 0.1, seed });
+        expect(r.val.length, `n=${n} seed=${seed}`).toBeGreaterThanOrEqual(1);
+        expect(r.train.length + r.val.length).toBe(n);
+      }
+    }
+    expect(splitDataset(stills('/x', 5), { valFraction: 0 }).val).toEqual([]);
+  });
+
   it('respects a split given by the source', () => {
     const s = splitDataset({ images: [{ id: 1, file: 'x', width: 1, height: 1, split: 'val' }, { id: 2, file: 'y', width: 1, height: 1, split: 'train' }] }, { valFraction: 0 });
     expect(s).toEqual({ train: [2], val: [1] });

@@ -2,8 +2,10 @@
  * Deterministic train/val split. Frames of a video are cut into contiguous segments and whole
  * segments go to one side, so neighbouring (near-identical) frames never straddle the split and
  * val mAP is not inflated by frames the model saw a moment earlier. Still images are split by a
- * hash of their file name. An image's own `split` (from the source, e.g. YOLO train/val folders)
- * always wins. The same dataset and options always give the same split.
+ * hash of their folder and file name (not the absolute path, so a moved or copied dataset keeps
+ * its split). An image's own `split` (from the source, e.g. YOLO train/val folders) always wins.
+ * A dataset of two or more images never ends with an empty val side when `valFraction > 0`. The
+ * same dataset and options always give the same split.
  */
 import type { Dataset, DatasetImage } from './dataset-format.js';
 
@@ -37,6 +39,11 @@ export function hashFraction(s: string): number {
     h = Math.imul(h, 0x01000193) >>> 0;
   }
   return h / 2 ** 32;
+}
+
+/** The last two segments of a path (`images/x.jpg`): what identifies a picture wherever it lives. */
+function locationFreeName(file: string): string {
+  return file.split(/[\\/]/).slice(-2).join('/');
 }
 
 /** Splits `ds` (see module doc). */
@@ -77,7 +84,14 @@ export function splitDataset(ds: Pick<Dataset, 'images'>, options: Partial<Split
     if (toVal) inVal += seg.length;
     for (const img of seg) (toVal ? val : train).push(img.id);
   }
-  for (const img of free) (hashFraction(`${opts.seed}:${img.file}`) < opts.valFraction ? val : train).push(img.id);
+  const freeHash = (img: DatasetImage) => hashFraction(`${opts.seed}:${locationFreeName(img.file)}`);
+  for (const img of free) (freeHash(img) < opts.valFraction ? val : train).push(img.id);
+  // Small sets can hash all to train; give val the lowest-hash still image rather than nothing.
+  if (val.length === 0 && opts.valFraction > 0 && free.length > 0 && ds.images.length >= 2) {
+    const first = free.reduce((a, b) => (freeHash(b) < freeHash(a) ? b : a));
+    train.splice(train.indexOf(first.id), 1);
+    val.push(first.id);
+  }
   train.sort((a, b) => a - b);
   val.sort((a, b) => a - b);
   return { train, val };
