@@ -17,6 +17,7 @@
  * 264, 315]/300 and `steps` [8, 16, 32, 64, 100, 300].
  */
 import type { AnchorSpec } from './spec.js';
+import { tileCells } from './tile-cells.js';
 
 type SsdPaperSpec = Extract<AnchorSpec, { type: 'ssd' }>;
 
@@ -48,18 +49,7 @@ export function ssdPaperBoxes(spec: SsdPaperSpec): Float32Array {
       wh.push(sk * q, sk / q);
       if (spec.flip) wh.push(sk / q, sk * q);
     }
-    for (let i = 0; i < fh; i++) {
-      const cy = (i + 0.5) / fh;
-      for (let j = 0; j < fw; j++) {
-        const cx = (j + 0.5) / fw;
-        for (let p = 0; p < wh.length; p += 2) {
-          out[o++] = cx;
-          out[o++] = cy;
-          out[o++] = wh[p];
-          out[o++] = wh[p + 1];
-        }
-      }
-    }
+    o = tileCells(out, o, fh, fw, wh);
   });
   // ssd.pytorch clamps all four cx,cy,w,h values; centres are inside already, so only the sizes move.
   if (spec.clip) for (let i = 0; i < out.length; i++) out[i] = Math.min(1, Math.max(0, out[i]));

@@ -23,6 +23,7 @@
  * clipping: the SSD meta-architecture builds this generator without a clip window.
  */
 import type { AnchorSpec } from './spec.js';
+import { tileCells } from './tile-cells.js';
 
 type TfGridSpec = Extract<AnchorSpec, { type: 'tf-grid' }>;
 
@@ -68,18 +69,7 @@ export function tfGridAnchors(spec: TfGridSpec, imageWidth: number, imageHeight:
   let o = 0;
   spec.featureMaps.forEach(([fh, fw], k) => {
     const wh = boxSpecs[k].flatMap(([s, r]) => [s * Math.sqrt(r) * baseW, (s / Math.sqrt(r)) * baseH]);
-    for (let i = 0; i < fh; i++) {
-      const cy = (i + 0.5) / fh;
-      for (let j = 0; j < fw; j++) {
-        const cx = (j + 0.5) / fw;
-        for (let p = 0; p < wh.length; p += 2) {
-          out[o++] = cx;
-          out[o++] = cy;
-          out[o++] = wh[p];
-          out[o++] = wh[p + 1];
-        }
-      }
-    }
+    o = tileCells(out, o, fh, fw, wh);
   });
   return out;
 }

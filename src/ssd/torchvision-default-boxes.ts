@@ -13,6 +13,7 @@
  * it starts from, which is what the box coder needs.
  */
 import type { AnchorSpec } from './spec.js';
+import { tileCells } from './tile-cells.js';
 
 type TorchvisionSpec = Extract<AnchorSpec, { type: 'torchvision' }>;
 
@@ -54,19 +55,9 @@ export function torchvisionDefaultBoxes(spec: TorchvisionSpec, imageWidth: numbe
     }
     const xf = spec.steps ? imageWidth / spec.steps[k] : fw;
     const yf = spec.steps ? imageHeight / spec.steps[k] : fh;
-    for (let i = 0; i < fh; i++) {
-      // torchvision computes the shift in float32 ((arange + 0.5) / f as a float32 tensor).
-      const cy = Math.fround(Math.fround(i + 0.5) / Math.fround(yf));
-      for (let j = 0; j < fw; j++) {
-        const cx = Math.fround(Math.fround(j + 0.5) / Math.fround(xf));
-        for (let p = 0; p < wh.length; p += 2) {
-          out[o++] = cx;
-          out[o++] = cy;
-          out[o++] = clamp(wh[p]);
-          out[o++] = clamp(wh[p + 1]);
-        }
-      }
-    }
+    // torchvision computes the shift in float32 ((arange + 0.5) / f as a float32 tensor).
+    const centre = (f: number) => (index: number) => Math.fround(Math.fround(index + 0.5) / Math.fround(f));
+    o = tileCells(out, o, fh, fw, wh.map(clamp), centre(xf), centre(yf));
   });
   return out;
 }
