@@ -12,22 +12,12 @@ import argparse
 import json
 import os
 import sys
-import time
 
 import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "test", "fixtures", "models"))
+from peer_timing import timed  # noqa: E402
 from torchvision_ssdlite import SIZE, build_model, head_outputs  # noqa: E402
-
-
-def timed(fn, seconds: float) -> float:
-    for _ in range(3):
-        fn()
-    t0, n = time.perf_counter(), 0
-    while time.perf_counter() - t0 < seconds or n < 5:
-        fn()
-        n += 1
-    return (time.perf_counter() - t0) * 1000 / n
 
 
 def main() -> None:
