@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { SsdsError, ErrorCodes } from '../../errors.js';
-import { ffmpegPath } from './ffmpeg-path.js';
+import { findFfmpeg } from '../../video/find-ffmpeg.js';
 import { readImageSize } from './image-size.js';
 
 /** Options of {@link extractFrames}. */
@@ -106,7 +106,7 @@ export async function extractFrames(video: string, opts: ExtractFramesOptions): 
       '-start_number', '0',
       path.join(tmp, '%08d.jpg'),
     ];
-    await runFfmpeg(await ffmpegPath(), args, abs);
+    await runFfmpeg(await findFfmpeg(), args, abs);
     const written = (await readdir(tmp)).filter((n) => n.endsWith('.jpg')).sort();
     if (written.length === 0) {
       throw new SsdsError(ErrorCodes.FILE_INVALID, `no frames of ${abs} were selected (start ${start}, every ${every})`);
