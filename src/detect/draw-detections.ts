@@ -4,18 +4,8 @@
  */
 import sharp from 'sharp';
 import type { Detection } from '../types.js';
+import { classColour, escapeXml } from '../util/class-colour.js';
 
-const PALETTE = ['#ff3b30', '#34c759', '#0a84ff', '#ffcc00', '#af52de', '#ff9500', '#5ac8fa', '#ff2d55'];
-
-/** A stable colour per class (or per track when tracked). */
-export function colourFor(d: Pick<Detection, 'classId' | 'trackId'>): string {
-  const k = d.trackId ?? d.classId;
-  return PALETTE[((k % PALETTE.length) + PALETTE.length) % PALETTE.length];
-}
-
-function escapeXml(s: string): string {
-  return s.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
-}
 
 /** SVG of `detections` (normalised boxes) for a picture of `width` × `height`. */
 export function detectionsSvg(detections: Detection[], width: number, height: number): string {
@@ -23,7 +13,8 @@ export function detectionsSvg(detections: Detection[], width: number, height: nu
   const font = Math.max(12, Math.round(Math.min(width, height) / 40));
   const parts = detections.map((d) => {
     const [x1, y1, x2, y2] = [d.box[0] * width, d.box[1] * height, d.box[2] * width, d.box[3] * height];
-    const c = colourFor(d);
+    // One colour per track when tracked, else per class.
+    const c = classColour(d.trackId ?? d.classId);
     const text = `${d.trackId !== undefined ? `#${d.trackId} ` : ''}${d.label} ${d.score.toFixed(2)}`;
     const tw = Math.ceil(text.length * font * 0.6) + 6;
     const ty = y1 - font - 4 >= 0 ? y1 - font - 4 : y1;

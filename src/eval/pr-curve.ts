@@ -6,7 +6,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import { classColour } from '../training/augment/preview.js';
+import { classColour, escapeXml } from '../util/class-colour.js';
 
 /** One curve to draw. */
 export interface PrCurve {
@@ -25,7 +25,6 @@ const W = 560; // px
 const H = 440; // px
 const M = { left: 56, right: 16, top: 36, bottom: 46 }; // px margins
 
-const escapeXml = (s: string): string => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 const px = (r: number): number => M.left + r * (W - M.left - M.right);
 const py = (p: number): number => H - M.bottom - p * (H - M.top - M.bottom);
 

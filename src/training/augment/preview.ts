@@ -7,15 +7,8 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import type { ModelSample } from './sample.js';
+import { classColour, escapeXml } from '../../util/class-colour.js';
 
-const PALETTE = ['#e6194b', '#3cb44b', '#ffe119', '#4363d8', '#f58231', '#911eb4', '#46f0f0', '#f032e6', '#bcf60c', '#fabebe'];
-
-/** Colour of class `id` in previews and PR curves. */
-export function classColour(id: number): string {
-  return PALETTE[((id % PALETTE.length) + PALETTE.length) % PALETTE.length];
-}
-
-const escapeXml = (s: string): string => s.replace(/[<>&"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** The SVG overlay of one sample's boxes (normalised xyxy → input pixels). */
 export function boxesSvg(sample: ModelSample, labels: readonly string[] = []): string {
