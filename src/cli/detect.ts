@@ -14,6 +14,7 @@ import { detectImage } from '../detect/detect-image.js';
 import { detectVideo } from '../detect/detect-video.js';
 import { drawDetectionsOnFile } from '../detect/draw-detections.js';
 import { parseOptionalNumber } from './options.js';
+import { postprocessSpecSchema } from '../ssd/spec.js';
 
 interface DetectOpts {
   model?: string;
@@ -24,6 +25,7 @@ interface DetectOpts {
   ep?: 'auto' | 'cpu' | 'cuda';
   threads?: string;
   fps?: string;
+  nms?: string;
 }
 
 export function register(program: Command): void {
@@ -36,6 +38,7 @@ export function register(program: Command): void {
     .option('-t, --threshold <score>', 'minimum score, 0..1 (default: the model spec)')
     .option('--iou <iou>', 'NMS IoU threshold, 0..1 (default: the model spec)')
     .option('--max-detections <n>', 'detections kept per frame')
+    .option('--nms <method>', 'hard, soft-linear, soft-gaussian or diou (default: the model spec)')
     .option('--fps <n>', 'videos: decimate to at most this frame rate')
     .option('--ep <provider>', 'execution provider: auto, cpu, cuda', 'auto')
     .option('--threads <n>', 'intra-op threads')
@@ -46,6 +49,10 @@ export function register(program: Command): void {
         const maxDetections = parseOptionalNumber('--max-detections', opts.maxDetections, 1, 100_000, true);
         const threads = parseOptionalNumber('--threads', opts.threads, 1, 256, true);
         const fps = parseOptionalNumber('--fps', opts.fps, 0.01, 1000);
+        const nms = opts.nms === undefined ? undefined : postprocessSpecSchema.shape.nms.safeParse(opts.nms);
+        if (nms && !nms.success) {
+          throw new ConfigError('--nms', `expected hard, soft-linear, soft-gaussian or diou, got "${opts.nms}"`);
+        }
         if (!['auto', 'cpu', 'cuda'].includes(opts.ep ?? 'auto')) {
           throw new ConfigError('--ep', `expected auto, cpu or cuda, got "${opts.ep}"`);
         }
@@ -62,6 +69,7 @@ export function register(program: Command): void {
             ...(scoreThreshold !== undefined && { scoreThreshold }),
             ...(iouThreshold !== undefined && { iouThreshold }),
             ...(maxDetections !== undefined && { maxDetections }),
+            ...(nms?.success && { nms: nms.data }),
           },
         });
         try {

@@ -47,6 +47,13 @@ describe('ssd-stream detect', () => {
     }
   });
 
+  it('takes the NMS variant from --nms (DIoU finds the same three faces here)', async () => {
+    const hard = JSON.parse((await ssds('detect', sample)).stdout);
+    const diou = await ssds('detect', sample, '--nms', 'diou');
+    expect(diou.code, diou.stderr).toBe(0);
+    expect(JSON.parse(diou.stdout).detections.length).toBe(hard.detections.length);
+  });
+
   it('draws boxes on the photo with --out', async () => {
     const out = join(tmp, 'boxes.jpg');
     const r = await ssds('detect', sample, '--out', out, '--threshold', '0.5');
@@ -84,6 +91,10 @@ describe('ssd-stream detect', () => {
     expect(badThreshold.code).not.toBe(0);
     expect(badThreshold.stderr).toContain('--threshold');
     expect(badThreshold.stderr).toContain('SSDS_ERR_CONFIG_INVALID');
+
+    const badNms = await ssds('detect', sample, '--nms', 'bogus');
+    expect(badNms.code).not.toBe(0);
+    expect(badNms.stderr).toContain('--nms');
 
     const missing = await ssds('detect', sample, '--model', 'no-such-model');
     expect(missing.code).not.toBe(0);
